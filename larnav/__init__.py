@@ -1,0 +1,1 @@
+"""Lärnav: competence development for regional consortia in Swedish social services."""

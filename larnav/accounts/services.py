@@ -1,0 +1,109 @@
+"""Sign-in links, sign-out everywhere and participant accounts."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from larnav.people.models import Person
+
+from .models import SignInLink, User
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_for_email(consortium, email: str) -> User | None:
+    """The active user with this e-mail in the consortium, creating a participant
+    account for a known person who has never signed in. None if unknown."""
+    email = (email or "").strip().lower()
+    if not email or consortium is None:
+        return None
+    user = User.objects.filter(consortium=consortium, email__iexact=email, is_active=True).first()
+    if user:
+        return user
+    person = Person.objects.filter(consortium=consortium, email=email, is_active=True).first()
+    if person is None:
+        return None
+    if User.objects.filter(person=person).exists():
+        return None  # the person's account exists but is deactivated
+    user = User(
+        username=f"{consortium.slug}:{email}"[:150], email=email, consortium=consortium, person=person,
+        first_name=person.first_name, last_name=person.last_name, language=person.language,
+    )
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def send_sign_in_link(consortium, email: str) -> bool:
+    """E-mail a one-time sign-in link if the address is known.
+
+    Returns whether a link was sent; the view shows the same message either
+    way so that the form does not reveal who has an account.
+    """
+    user = user_for_email(consortium, email)
+    if user is None:
+        return False
+    token = secrets.token_urlsafe(32)
+    SignInLink.objects.create(
+        user=user,
+        token_hash=_hash(token),
+        expires_at=timezone.now() + timedelta(minutes=settings.SIGN_IN_LINK_MAX_AGE_MINUTES),
+    )
+    url = settings.BASE_URL + reverse("accounts:link_sign_in", args=[token])
+    with translation.override(user.language or "sv"):
+        context = {"user": user, "url": url, "minutes": settings.SIGN_IN_LINK_MAX_AGE_MINUTES,
+                   "consortium": consortium}
+        subject = render_to_string("accounts/email/sign_in_link_subject.txt", context).strip()
+        body = render_to_string("accounts/email/sign_in_link.txt", context)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
+    return True
+
+
+class LinkProblem(StrEnum):
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    USED = "used"
+    INACTIVE = "inactive"
+
+
+def check_sign_in_link(token: str) -> tuple[SignInLink | None, LinkProblem | None]:
+    link = SignInLink.objects.select_related("user").filter(token_hash=_hash(token or "")).first()
+    if link is None:
+        return None, LinkProblem.UNKNOWN
+    if link.used_at is not None:
+        return link, LinkProblem.USED
+    if link.expires_at <= timezone.now():
+        return link, LinkProblem.EXPIRED
+    if not link.user.is_active:
+        return link, LinkProblem.INACTIVE
+    return link, None
+
+
+@transaction.atomic
+def consume_sign_in_link(token: str) -> tuple[User | None, LinkProblem | None]:
+    """Mark the link used (exactly once, even if two requests race) and return its user."""
+    link, problem = check_sign_in_link(token)
+    if problem:
+        return None, problem
+    claimed = SignInLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=timezone.now())
+    if claimed != 1:
+        return None, LinkProblem.USED
+    return link.user, None
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every session of ``user`` on every device, and void unused sign-in links."""
+    User.objects.filter(pk=user.pk).update(session_generation=user.session_generation + 1)
+    user.session_generation += 1
+    SignInLink.objects.filter(user=user, used_at__isnull=True).update(expires_at=timezone.now())

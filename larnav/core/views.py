@@ -1,0 +1,46 @@
+from django.db import connection
+from django.db.utils import DatabaseError
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from larnav.accounts.permissions import Action, access_for
+
+from . import selectors
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "core/home_anonymous.html")
+    access = access_for(request.user)
+    context = {
+        "figures": selectors.start_page_figures(request.user, request.consortium),
+        "role_summaries": selectors.role_summaries(request.user),
+        "can_manage_users": access.can(Action.MANAGE_USERS),
+        "can_import": access.can(Action.IMPORT_PERSONS) or access.can(Action.IMPORT_ORGANISATIONS),
+        "can_view_persons": access.can(Action.VIEW_PERSONS),
+        "can_view_organisations": access.can(Action.VIEW_ORGANISATIONS),
+        "person": request.user.person,
+    }
+    return render(request, "core/home.html", context)
+
+
+def accessibility(request):
+    return render(request, "core/accessibility.html")
+
+
+def privacy(request):
+    return render(request, "core/privacy.html")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        return JsonResponse({"status": "error", "database": "unavailable", "detail": type(exc).__name__}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok", "engine": connection.vendor})

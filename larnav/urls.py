@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from larnav.core import views as core_views
+
+urlpatterns = [
+    path("", include("larnav.core.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("konto/", include("larnav.accounts.urls")),
+    path("organisationer/", include("larnav.organisations.urls")),
+    path("personer/", include("larnav.people.urls")),
+    path("import/", include("larnav.imports.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "larnav.core.errors.permission_denied"
+handler404 = "larnav.core.errors.page_not_found"
+handler500 = "larnav.core.errors.server_error"
