@@ -135,3 +135,6 @@ class SignInLink(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self):
+        return f"{self.user} ({self.created_at:%Y-%m-%d %H:%M})"

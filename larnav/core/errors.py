@@ -1,8 +1,8 @@
 """Error pages in the product's layout and language."""
 
+from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.http import HttpResponseServerError
 
 
 def permission_denied(request, exception=None):

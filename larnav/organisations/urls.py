@@ -1,3 +1,12 @@
+from django.urls import path
+
+from . import views
+
 app_name = "organisations"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.organisation_list, name="list"),
+    path("ny/", views.organisation_edit, name="create"),
+    path("<int:pk>/", views.organisation_detail, name="detail"),
+    path("<int:pk>/andra/", views.organisation_edit, name="edit"),
+]

@@ -1,0 +1,28 @@
+"""Writes to persons."""
+
+from django.db import transaction
+
+from .models import Person
+
+
+@transaction.atomic
+def save_person(person: Person) -> Person:
+    person.full_clean(exclude=["consortium"])
+    person.save()
+    user = getattr(person, "user", None) if person.pk else None
+    if user is not None and (user.first_name, user.last_name, user.email) != (
+        person.first_name, person.last_name, person.email
+    ):
+        user.first_name, user.last_name, user.email = person.first_name, person.last_name, person.email
+        user.save(update_fields=["first_name", "last_name", "email"])
+    return person
+
+
+@transaction.atomic
+def set_active(person: Person, active: bool) -> None:
+    person.is_active = active
+    person.save(update_fields=["is_active", "updated_at"])
+    user = getattr(person, "user", None)
+    if user is not None and user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
