@@ -1,6 +1,7 @@
 """Request-wide context: the consortium being served and the user's language."""
 
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 
 from larnav.organisations.models import Consortium
 
@@ -16,7 +17,8 @@ class ConsortiumMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.consortium = _resolve(request)
+        # Lazy: health checks and static files never touch the database for it.
+        request.consortium = SimpleLazyObject(lambda: _resolve(request))
         return self.get_response(request)
 
 

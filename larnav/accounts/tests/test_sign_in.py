@@ -1,0 +1,145 @@
+"""Staff password sign-in with lockout, participants' one-time links, sign-out everywhere."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from larnav.accounts import services, views
+from larnav.accounts.models import SignInLink, User
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "korrekt-hast-batteri"
+
+
+def login(client, username, password):
+    return client.post(reverse("accounts:login"), {"username": username, "password": password})
+
+
+def test_staff_signs_in_with_password(client, region):
+    response = login(client, "samordnare", PASSWORD)
+    assert response.status_code == 302
+    assert client.get(reverse("accounts:profile")).status_code == 200
+
+
+def test_wrong_password_gives_a_clear_message(client, region):
+    response = login(client, "samordnare", "fel")
+    assert response.status_code == 200
+    assert "invalid_login" not in response.content.decode()
+    assert response.context["form"].errors
+
+
+def test_lockout_after_repeated_failures(client, region, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(client, "samordnare", "fel")
+    response = login(client, "samordnare", PASSWORD)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def _link_from_mail():
+    body = mail.outbox[-1].body
+    return re.search(r"https?://\S+/inloggningslank/(\S+)/", body).group(1)
+
+
+def test_participant_signs_in_with_a_one_time_link(client, region):
+    client.post(reverse("accounts:request_link"), {"email": "Tove@Taby.se"})
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["tove@taby.se"]
+    token = _link_from_mail()
+    # Opening the link (as a mail scanner would) does not use it up.
+    assert client.get(reverse("accounts:link_sign_in", args=[token])).status_code == 200
+    response = client.post(reverse("accounts:link_sign_in", args=[token]))
+    assert response.status_code == 302
+    user = User.objects.get(email="tove@taby.se")
+    assert user.person == region.tove
+    assert not user.has_usable_password()
+    assert int(client.session["_auth_user_id"]) == user.pk
+
+
+def test_unknown_address_gets_the_same_answer_and_no_mail(client, region):
+    known = client.post(reverse("accounts:request_link"), {"email": "tove@taby.se"})
+    unknown = client.post(reverse("accounts:request_link"), {"email": "nobody@example.se"})
+    assert len(mail.outbox) == 1
+    assert known.status_code == unknown.status_code == 200
+    assert known.template_name == unknown.template_name
+
+
+def test_reused_link_is_refused(client, region):
+    client.post(reverse("accounts:request_link"), {"email": "tove@taby.se"})
+    token = _link_from_mail()
+    client.post(reverse("accounts:link_sign_in", args=[token]))
+    client.logout()
+    response = client.post(reverse("accounts:link_sign_in", args=[token]))
+    assert response.status_code == 400
+    assert response.context["message"] == views.LINK_PROBLEM_MESSAGES[services.LinkProblem.USED]
+    assert "_auth_user_id" not in client.session
+
+
+def test_expired_link_is_refused(client, region):
+    client.post(reverse("accounts:request_link"), {"email": "tove@taby.se"})
+    token = _link_from_mail()
+    SignInLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = client.post(reverse("accounts:link_sign_in", args=[token]))
+    assert response.status_code == 400
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("token", ["nonsense", "x" * 300, "%00", "åäö"])
+def test_unknown_link_is_refused_without_error(client, region, token):
+    for method in (client.get, client.post):
+        response = method(reverse("accounts:link_sign_in", args=[token]))
+        assert response.status_code == 400
+
+
+def test_link_messages_are_swedish_by_default(client, region):
+    response = client.get(reverse("accounts:link_sign_in", args=["nonsense"]))
+    assert "Inloggningslänken" in response.content.decode() or "inloggningslänken" in response.content.decode()
+
+
+def test_sign_out_everywhere_ends_other_sessions(client, region):
+    from django.test import Client
+
+    other_device = Client()
+    other_device.force_login(region.samordnare)
+    assert other_device.get(reverse("accounts:profile")).status_code == 200
+    client.force_login(region.samordnare)
+    client.post(reverse("accounts:sign_out_everywhere"))
+    assert other_device.get(reverse("accounts:profile")).status_code == 302
+
+
+def test_sign_out_everywhere_voids_unused_links(client, region):
+    client.post(reverse("accounts:request_link"), {"email": "tove@taby.se"})
+    token = _link_from_mail()
+    user = User.objects.get(email="tove@taby.se")
+    services.sign_out_everywhere(user)
+    assert client.post(reverse("accounts:link_sign_in", args=[token])).status_code == 400
+
+
+def test_password_reset_by_email(client, region):
+    region.samordnare.email = "samordnare@carpe.se"
+    region.samordnare.save()
+    client.post(reverse("accounts:password_reset"), {"email": "samordnare@carpe.se"})
+    assert len(mail.outbox) == 1
+    path = re.search(r"https?://[^/]+(/\S+)", mail.outbox[0].body).group(1)
+    response = client.get(path, follow=True)
+    form_url = response.redirect_chain[-1][0]
+    response = client.post(form_url, {"new_password1": "ett-nytt-langt-losenord", "new_password2": "ett-nytt-langt-losenord"})
+    assert response.status_code == 302
+    assert login(client, "samordnare", "ett-nytt-langt-losenord").status_code == 302
+
+
+def test_inactive_person_cannot_get_a_link(client, region):
+    region.tove.is_active = False
+    region.tove.save()
+    client.post(reverse("accounts:request_link"), {"email": "tove@taby.se"})
+    assert mail.outbox == []
+
+
+def test_production_hashes_passwords_with_argon2():
+    from larnav import settings as production
+
+    assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")

@@ -1,0 +1,118 @@
+"""Walk every URL the project defines as three outsiders and assert that no
+personal data of Huddinge staff leaks to them.
+
+The outsiders: an anonymous visitor, a participant from Täby, and the CKA of
+Täby. Every URL pattern must be reachable by this walk: a new pattern whose
+arguments the walk cannot fill fails ``test_every_url_is_walked`` until it is
+added to ``ARGUMENTS`` below. The walk grows with every capability.
+"""
+
+import io
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from larnav.accounts.models import Role
+from larnav.core.testing import make_user
+
+pytestmark = pytest.mark.django_db
+
+# Secrets that only Huddinge's own viewers may see.
+HUDDINGE_SECRETS = ["anna@huddinge.se", "Åström", "erik@ekbacken.se", "Öberg"]
+
+
+def _argument_values(region):
+    """Values to try for each named URL argument; the most sensitive objects first."""
+    return {
+        "pk": [region.anna.pk, region.erik.pk, region.solgarden.pk, region.ekbacken.pk, region.huddinge.pk,
+               region.cka_huddinge.pk],
+        "fmt": ["csv", "xlsx"],
+        "token": ["nonsense-token"],
+        "uidb64": ["MQ"],
+        "kind": ["persons", "organisations"],
+        "batch_id": [1],
+        "object_id": [region.anna.pk],
+        "app_label": ["people"],
+    }
+
+
+def iter_patterns(resolver=None, prefix="", namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from iter_patterns(entry, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield namespace + (entry.name or ""), prefix + str(entry.pattern)
+
+
+PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
+
+
+def build_urls(route, values):
+    """Concrete paths for a route such as 'personer/<int:pk>/' (only path converters)."""
+    if route.startswith("^") or "(?P" in route:
+        return None  # regex routes (the admin's): walked through their concrete pages instead
+    names = [m.group("name") for m in PARAM.finditer(route)]
+    if any(name not in values for name in names):
+        return None
+    urls = [route]
+    for name in names:
+        urls = [re.sub(rf"<(?:\w+:)?{name}>", str(v), u, count=1) for u in urls for v in values[name]]
+    return ["/" + u for u in urls]
+
+
+def body_text(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(io.BytesIO(content), read_only=True)
+        return " ".join(str(c) for ws in workbook.worksheets for row in ws.iter_rows(values_only=True) for c in row)
+    return content.decode("utf-8", errors="replace")
+
+
+@pytest.fixture
+def outsiders(region):
+    tove_user = make_user(region.consortium, Role.DELTAGARE, username="tove", person=region.tove)
+    return {"anonymous": None, "participant from Täby": tove_user, "CKA of Täby": region.cka_taby}
+
+
+def test_every_url_is_walked(region):
+    values = _argument_values(region)
+    unwalked = [
+        (name, route) for name, route in iter_patterns()
+        if build_urls(route, values) is None and not name.startswith("admin:")
+    ]
+    assert unwalked == [], "add argument values for these URL patterns to ARGUMENTS"
+
+
+@pytest.mark.parametrize("who", ["anonymous", "participant from Täby", "CKA of Täby"])
+def test_no_personal_data_leaks_to_outsiders(client, region, outsiders, who):
+    user = outsiders[who]
+    if user is not None:
+        client.force_login(user)
+    values = _argument_values(region)
+    checked = 0
+    for name, route in iter_patterns():
+        for url in build_urls(route, values) or []:
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                assert response.status_code < 500, f"{method.upper()} {url} ({name}) as {who}"
+                text = body_text(response)
+                leaked = [s for s in HUDDINGE_SECRETS if s in text]
+                assert not leaked, f"{method.upper()} {url} ({name}) shows {leaked} to {who}"
+                checked += 1
+            if user is not None and client.session.get("_auth_user_id") is None:
+                user.refresh_from_db()  # a sign-out URL was walked: sign in again
+                client.force_login(user)
+    assert checked > 20
+
+
+def test_the_walk_would_notice_a_leak(client, region):
+    """Guard against a walk that checks nothing: Huddinge's own CKA does see the data."""
+    client.force_login(region.cka_huddinge)
+    text = body_text(client.get("/personer/"))
+    assert "anna@huddinge.se" in text
+    assert "anna@huddinge.se" in body_text(client.get("/personer/export.xlsx"))
