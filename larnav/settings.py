@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "larnav.people",
     "larnav.accounts",
     "larnav.imports",
+    "larnav.catalog",
+    "larnav.api",
 ]
 
 MIDDLEWARE = [
