@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "larnav.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from .db import connect_signals
+
+        connect_signals()

@@ -43,3 +43,28 @@ def activate_user_language(response, user):
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax",
                             secure=getattr(settings, "SESSION_COOKIE_SECURE", False))
     return response
+
+
+class LanguageMiddleware:
+    """Swedish unless the visitor chose otherwise.
+
+    Unlike Django's LocaleMiddleware this ignores the browser's Accept-Language:
+    the product is Swedish first, and a Swedish care worker on an English
+    operating system should still meet Swedish. The language switch (cookie)
+    and the user's saved preference decide.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if not translation.check_for_language(language or "") or language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -27,13 +27,13 @@ class OrganisationForm(forms.ModelForm):
             type=Organisation.Type.ENHET
         ).order_by("path")
 
-    def clean(self):
-        cleaned = super().clean()
+    def _post_clean(self):
+        # The instance carries the submitted values only after ModelForm's own
+        # _post_clean; the tree rules need the whole instance.
+        super()._post_clean()
         if self.errors:
-            return cleaned
+            return
         try:
             validate_placement(self.instance)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        return cleaned
+            self._update_errors(exc)

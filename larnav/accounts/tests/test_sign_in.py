@@ -40,13 +40,24 @@ def test_lockout_after_repeated_failures(client, region, settings):
     assert "_auth_user_id" not in client.session
 
 
+@pytest.fixture
+def ask_link(client, django_capture_on_commit_callbacks):
+    """Request a sign-in link; the e-mail leaves after the transaction commits."""
+
+    def ask(email):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(reverse("accounts:request_link"), {"email": email})
+
+    return ask
+
+
 def _link_from_mail():
     body = mail.outbox[-1].body
     return re.search(r"https?://\S+/inloggningslank/(\S+)/", body).group(1)
 
 
-def test_participant_signs_in_with_a_one_time_link(client, region):
-    client.post(reverse("accounts:request_link"), {"email": "Tove@Taby.se"})
+def test_participant_signs_in_with_a_one_time_link(client, region, ask_link):
+    ask_link("Tove@Taby.se")
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["tove@taby.se"]
     token = _link_from_mail()
@@ -60,16 +71,17 @@ def test_participant_signs_in_with_a_one_time_link(client, region):
     assert int(client.session["_auth_user_id"]) == user.pk
 
 
-def test_unknown_address_gets_the_same_answer_and_no_mail(client, region):
-    known = client.post(reverse("accounts:request_link"), {"email": "tove@taby.se"})
-    unknown = client.post(reverse("accounts:request_link"), {"email": "nobody@example.se"})
+def test_unknown_address_gets_the_same_answer_and_no_mail(client, region, ask_link):
+    known = ask_link("tove@taby.se")
+    unknown = ask_link("nobody@example.se")
     assert len(mail.outbox) == 1
     assert known.status_code == unknown.status_code == 200
-    assert known.template_name == unknown.template_name
+    pages = [[t.name for t in r.templates if t.name.endswith(".html")] for r in (known, unknown)]
+    assert pages[0] == pages[1]
 
 
-def test_reused_link_is_refused(client, region):
-    client.post(reverse("accounts:request_link"), {"email": "tove@taby.se"})
+def test_reused_link_is_refused(client, region, ask_link):
+    ask_link("tove@taby.se")
     token = _link_from_mail()
     client.post(reverse("accounts:link_sign_in", args=[token]))
     client.logout()
@@ -79,8 +91,8 @@ def test_reused_link_is_refused(client, region):
     assert "_auth_user_id" not in client.session
 
 
-def test_expired_link_is_refused(client, region):
-    client.post(reverse("accounts:request_link"), {"email": "tove@taby.se"})
+def test_expired_link_is_refused(client, region, ask_link):
+    ask_link("tove@taby.se")
     token = _link_from_mail()
     SignInLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     response = client.post(reverse("accounts:link_sign_in", args=[token]))
@@ -111,18 +123,19 @@ def test_sign_out_everywhere_ends_other_sessions(client, region):
     assert other_device.get(reverse("accounts:profile")).status_code == 302
 
 
-def test_sign_out_everywhere_voids_unused_links(client, region):
-    client.post(reverse("accounts:request_link"), {"email": "tove@taby.se"})
+def test_sign_out_everywhere_voids_unused_links(client, region, ask_link):
+    ask_link("tove@taby.se")
     token = _link_from_mail()
     user = User.objects.get(email="tove@taby.se")
     services.sign_out_everywhere(user)
     assert client.post(reverse("accounts:link_sign_in", args=[token])).status_code == 400
 
 
-def test_password_reset_by_email(client, region):
+def test_password_reset_by_email(client, region, django_capture_on_commit_callbacks):
     region.samordnare.email = "samordnare@carpe.se"
     region.samordnare.save()
-    client.post(reverse("accounts:password_reset"), {"email": "samordnare@carpe.se"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": "samordnare@carpe.se"})
     assert len(mail.outbox) == 1
     path = re.search(r"https?://[^/]+(/\S+)", mail.outbox[0].body).group(1)
     response = client.get(path, follow=True)
@@ -132,10 +145,10 @@ def test_password_reset_by_email(client, region):
     assert login(client, "samordnare", "ett-nytt-langt-losenord").status_code == 302
 
 
-def test_inactive_person_cannot_get_a_link(client, region):
+def test_inactive_person_cannot_get_a_link(client, region, ask_link):
     region.tove.is_active = False
     region.tove.save()
-    client.post(reverse("accounts:request_link"), {"email": "tove@taby.se"})
+    ask_link("tove@taby.se")
     assert mail.outbox == []
 
 
