@@ -17,6 +17,9 @@ from larnav.people.models import Person
 from .models import SignInLink, User
 
 
+MAX_LINKS_PER_QUARTER_HOUR = 5
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -54,6 +57,9 @@ def send_sign_in_link(consortium, email: str) -> bool:
     user = user_for_email(consortium, email)
     if user is None:
         return False
+    recent = SignInLink.objects.filter(user=user, created_at__gte=timezone.now() - timedelta(minutes=15)).count()
+    if recent >= MAX_LINKS_PER_QUARTER_HOUR:
+        return False  # someone is hammering the form; the earlier links still work
     token = secrets.token_urlsafe(32)
     SignInLink.objects.create(
         user=user,

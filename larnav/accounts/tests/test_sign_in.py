@@ -156,3 +156,9 @@ def test_production_hashes_passwords_with_argon2():
     from larnav import settings as production
 
     assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_link_requests_are_throttled_per_address(client, region, ask_link):
+    for _ in range(services.MAX_LINKS_PER_QUARTER_HOUR + 3):
+        ask_link("tove@taby.se")
+    assert len(mail.outbox) == services.MAX_LINKS_PER_QUARTER_HOUR
