@@ -33,6 +33,7 @@ def _argument_values(region):
         "kind": ["persons", "organisations"],
         "batch_id": [1],
         "object_id": [region.anna.pk],
+        "assignment_pk": [region.cka_huddinge.role_assignments.first().pk],
         "app_label": ["people"],
     }
 

@@ -14,8 +14,7 @@ from django.utils import timezone, translation
 
 from larnav.people.models import Person
 
-from .models import SignInLink, User
-
+from .models import RoleAssignment, SignInLink, User
 
 MAX_LINKS_PER_QUARTER_HOUR = 5
 
@@ -113,3 +112,41 @@ def sign_out_everywhere(user: User) -> None:
     User.objects.filter(pk=user.pk).update(session_generation=user.session_generation + 1)
     user.session_generation += 1
     SignInLink.objects.filter(user=user, used_at__isnull=True).update(expires_at=timezone.now())
+
+
+@transaction.atomic
+def assign_role(user: User, role: str, organisation, valid_from, valid_to=None) -> RoleAssignment:
+    """Give ``user`` a role with a scope, validated against the role's rules."""
+
+    assignment = RoleAssignment(user=user, consortium=user.consortium, role=role, organisation=organisation,
+                                valid_from=valid_from, valid_to=valid_to)
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def create_staff_user(consortium, *, username, first_name, last_name, email, language="sv") -> User:
+    """Create a staff account without a password; the invitation lets them choose one."""
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email.strip().lower(),
+                consortium=consortium, language=language)
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+def send_invitation(user: User) -> None:
+    """E-mail a link where the new user chooses a password (Django's password-reset token)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    url = settings.BASE_URL + reverse("accounts:password_reset_confirm", args=[uid, token])
+    with translation.override(user.language or "sv"):
+        context = {"user": user, "url": url, "consortium": user.consortium}
+        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
+        body = render_to_string("accounts/email/invitation.txt", context)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))

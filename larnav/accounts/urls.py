@@ -18,4 +18,7 @@ urlpatterns = [
     path("losenord/byt/", views.PasswordChangeView.as_view(), name="password_change"),
     path("", views.profile, name="profile"),
     path("anvandare/", views.user_list, name="user_list"),
+    path("anvandare/ny/", views.user_create, name="user_create"),
+    path("anvandare/<int:pk>/", views.user_detail, name="user_detail"),
+    path("anvandare/<int:pk>/roller/<int:assignment_pk>/ta-bort/", views.role_remove, name="role_remove"),
 ]

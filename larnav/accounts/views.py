@@ -2,10 +2,12 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -14,7 +16,7 @@ from larnav.core.middleware import activate_user_language
 from larnav.core.permissions import require
 
 from . import services
-from .forms import ProfileForm, SignInLinkForm, StaffLoginForm
+from .forms import NewStaffUserForm, ProfileForm, RoleAssignmentForm, SignInLinkForm, StaffLoginForm
 from .models import RoleAssignment, User
 from .permissions import Action
 
@@ -151,3 +153,58 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         messages.success(self.request, _("Your password is changed."))
         return super().form_valid(form)
+
+
+def _consortium_users(request):
+    return User.objects.filter(consortium=request.consortium)
+
+
+@require(Action.MANAGE_USERS)
+def user_create(request):
+    form = NewStaffUserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.create_staff_user(request.consortium, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            services.send_invitation(user)
+            messages.success(request, _("The account is created and an invitation is e-mailed to %(email)s.")
+                             % {"email": user.email})
+            return redirect("accounts:user_detail", pk=user.pk)
+    return render(request, "accounts/user_create.html", {"form": form})
+
+
+@require(Action.MANAGE_USERS)
+def user_detail(request, pk):
+    from larnav.organisations.selectors import organisations_for
+
+    subject = get_object_or_404(_consortium_users(request), pk=pk)
+    form = RoleAssignmentForm(
+        request.POST or None, initial={"valid_from": timezone.localdate()},
+        organisations=organisations_for(request.user, request.consortium, action=Action.MANAGE_USERS),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assign_role(subject, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The role is added."))
+            return redirect("accounts:user_detail", pk=subject.pk)
+    assignments = subject.role_assignments.select_related("organisation").order_by("role")
+    return render(request, "accounts/user_detail.html", {"subject": subject, "form": form,
+                                                         "assignments": assignments})
+
+
+@require(Action.MANAGE_USERS)
+def role_remove(request, pk, assignment_pk):
+    subject = get_object_or_404(_consortium_users(request), pk=pk)
+    assignment = get_object_or_404(RoleAssignment.objects.select_related("organisation"), pk=assignment_pk,
+                                   user=subject)
+    if request.method == "POST":
+        assignment.delete()
+        messages.success(request, _("The role is removed."))
+        return redirect("accounts:user_detail", pk=subject.pk)
+    return render(request, "accounts/role_remove.html", {"subject": subject, "assignment": assignment})
