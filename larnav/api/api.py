@@ -1,0 +1,87 @@
+"""The JSON API, version 1, mounted at /api/v1/.
+
+The OpenAPI document is served at /api/v1/openapi.json. There is no
+interactive docs page: ninja's loads Swagger UI from a CDN, and the product
+serves every asset itself.
+"""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Query
+from ninja.renderers import JSONRenderer
+
+from larnav.accounts.permissions import Action, can
+
+from . import errors, selectors
+from .auth import OPTIONAL_SECURITY, caller, consortium_id_for, token_optional, token_required
+from .pagination import paginate
+from .schemas import (
+    ERRORS_PUBLIC,
+    ERRORS_SCOPED,
+    OrganisationFilters,
+    OrganisationPage,
+    PersonFilters,
+    PersonPage,
+)
+
+DESCRIPTION = """\
+The JSON API of Lärnav.
+
+**Authentication.** Send an API token as `Authorization: Bearer <token>`.
+Signed-in users create tokens under *My account → API tokens*, operators with
+`manage.py createapitoken`. A token sees exactly what its user may see, within
+the user's consortium. Public catalogue and organisation data needs no token;
+without one, the consortium served at the host name is used. A wrong or
+revoked token is always refused (401), also where no token is needed.
+
+**Errors** are JSON: `{"code": "not_found", "message": "Hittades inte."}`.
+`code` is stable; `message` is Swedish, or English when `Accept-Language`
+prefers `en`. Invalid parameters give 422 with one entry per parameter in
+`errors`.
+
+**Lists** are paginated: `page` (from 1) and `page_size` (default 100, at most
+500); the answer is `{"count", "next", "previous", "results"}`.
+"""
+
+
+class Renderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    title="Lärnav API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api_v1",
+    openapi_url="/openapi.json",
+    docs_url=None,
+    renderer=Renderer(),
+)
+errors.register(api)
+
+
+@api.get("/organisations", auth=token_optional, response={200: OrganisationPage, **ERRORS_PUBLIC},
+         tags=["organisations"], openapi_extra=OPTIONAL_SECURITY, url_name="organisations",
+         operation_id="listOrganisations", summary="List organisations")
+def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]):
+    """Member organisations (municipalities, administrations, workplaces) of the consortium.
+
+    Reference data for forms such as a workplace picker; it contains no
+    personal data and needs no token. Only active organisations are listed,
+    ordered by name.
+    """
+    return paginate(request, selectors.organisations(consortium_id_for(request), filters), filters)
+
+
+@api.get("/persons", auth=token_required, response={200: PersonPage, **ERRORS_SCOPED},
+         tags=["persons"], url_name="persons", operation_id="listPersons", summary="List persons")
+def list_persons(request: HttpRequest, filters: Query[PersonFilters]):
+    """Persons whose workplace lies in the token user's scope for viewing persons.
+
+    Needs a token whose user may view persons (coordinator, CKA, manager,
+    workplace learning representative); others get 403. A CKA sees their own
+    municipality's staff only.
+    """
+    user = caller(request)
+    if not can(user, Action.VIEW_PERSONS):
+        raise errors.forbidden()
+    return paginate(request, selectors.persons(user, consortium_id_for(request), filters), filters)

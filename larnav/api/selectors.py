@@ -1,0 +1,44 @@
+"""The API's reads. Every query is limited to one consortium, and personal
+data additionally goes through the permission layer."""
+
+from django.db.models import Q, QuerySet, Subquery
+
+from larnav.accounts.permissions import Action, scope_persons
+from larnav.organisations.models import Organisation
+from larnav.people.models import Person
+
+from .search import contains, with_lowered
+
+
+def organisations(consortium_id, filters) -> QuerySet:
+    """Active organisations of the consortium. Reference data: no personal data."""
+    qs = Organisation.objects.filter(consortium_id=consortium_id, is_active=True)
+    if filters.type:
+        qs = qs.filter(type=filters.type)
+    if filters.parent:
+        qs = qs.filter(parent_id=filters.parent)
+    if filters.municipality:
+        qs = qs.filter(municipality_id=filters.municipality)
+    words = (filters.search or "").split()
+    if words:
+        qs = with_lowered(qs, "name", "provider_name")
+        for word in words:
+            qs = qs.filter(contains("name", word) | contains("provider_name", word) | Q(scb_code=word))
+    return qs.order_by("name", "pk")
+
+
+def persons(user, consortium_id, filters) -> QuerySet:
+    """Persons of the consortium whose workplace lies in the user's VIEW_PERSONS scope."""
+    qs = scope_persons(user, Person.objects.filter(consortium_id=consortium_id), Action.VIEW_PERSONS)
+    if filters.organisation:
+        # A subquery rather than a lookup first: one query, and an unknown id simply matches nothing.
+        path = Organisation.objects.filter(pk=filters.organisation, consortium_id=consortium_id).values("path")
+        qs = qs.filter(workplace__path__startswith=Subquery(path[:1]))
+    if filters.active is not None:
+        qs = qs.filter(is_active=filters.active)
+    words = (filters.search or "").split()
+    if words:
+        qs = with_lowered(qs, "first_name", "last_name", "email")
+        for word in words:
+            qs = qs.filter(contains("first_name", word) | contains("last_name", word) | contains("email", word))
+    return qs.select_related("occupation").order_by("last_name", "first_name", "pk")
