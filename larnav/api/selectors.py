@@ -1,13 +1,15 @@
 """The API's reads. Every query is limited to one consortium, and personal
-data additionally goes through the permission layer."""
+data additionally goes through the permission layer.
+
+Searches use ``icontains``: it folds å, ä and ö on PostgreSQL (UPPER under a
+UTF-8 locale) and on SQLite (larnav.core.db replaces LIKE with a Unicode one).
+"""
 
 from django.db.models import Q, QuerySet, Subquery
 
 from larnav.accounts.permissions import Action, scope_persons
 from larnav.organisations.models import Organisation
 from larnav.people.models import Person
-
-from .search import contains, with_lowered
 
 
 def organisations(consortium_id, filters) -> QuerySet:
@@ -19,11 +21,8 @@ def organisations(consortium_id, filters) -> QuerySet:
         qs = qs.filter(parent_id=filters.parent)
     if filters.municipality:
         qs = qs.filter(municipality_id=filters.municipality)
-    words = (filters.search or "").split()
-    if words:
-        qs = with_lowered(qs, "name", "provider_name")
-        for word in words:
-            qs = qs.filter(contains("name", word) | contains("provider_name", word) | Q(scb_code=word))
+    for word in (filters.search or "").split():
+        qs = qs.filter(Q(name__icontains=word) | Q(provider_name__icontains=word) | Q(scb_code=word))
     return qs.order_by("name", "pk")
 
 
@@ -36,9 +35,6 @@ def persons(user, consortium_id, filters) -> QuerySet:
         qs = qs.filter(workplace__path__startswith=Subquery(path[:1]))
     if filters.active is not None:
         qs = qs.filter(is_active=filters.active)
-    words = (filters.search or "").split()
-    if words:
-        qs = with_lowered(qs, "first_name", "last_name", "email")
-        for word in words:
-            qs = qs.filter(contains("first_name", word) | contains("last_name", word) | contains("email", word))
+    for word in (filters.search or "").split():
+        qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word))
     return qs.select_related("occupation").order_by("last_name", "first_name", "pk")
