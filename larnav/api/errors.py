@@ -17,7 +17,7 @@ from functools import wraps
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -172,6 +172,9 @@ def with_language(view):
                     response["Allow"] = allow
         response["Content-Language"] = language
         patch_vary_headers(response, ("Accept-Language", "Authorization"))
+        if getattr(getattr(request, "auth", None), "is_authenticated", False):
+            # Answers to a token may hold personal data: no cache, shared or private, keeps them.
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
     return wrapped

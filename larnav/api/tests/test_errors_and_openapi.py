@@ -53,6 +53,13 @@ def test_responses_vary_on_language_and_token(client, region):
     assert "Accept-Language" in vary and "Authorization" in vary
 
 
+def test_answers_to_a_token_are_never_stored_in_caches(client, region, make_token, bearer):
+    assert "no-store" not in client.get("/api/v1/organisations").get("Cache-Control", "")
+    response = client.get("/api/v1/persons", headers=bearer(make_token(region.samordnare)))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
 @pytest.mark.parametrize("query", [
     "page=abc", "page=0", "page=-1", "page_size=0", "page_size=501", "page_size=1e3", "type=foo",
     "type=", "parent=abc", "parent=99999999999999999999999", "search=%00", "municipality=1.5",
