@@ -18,7 +18,6 @@ def token_list(request):
     tokens = ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at", "-pk")
     return render(request, "api/token_list.html", {
         "tokens": tokens,
-        "api_url": request.build_absolute_uri(reverse("api_v1:api_index")),
         "openapi_url": request.build_absolute_uri(reverse("api_v1:openapi-json")),
     })
 
