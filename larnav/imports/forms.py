@@ -1,4 +1,5 @@
 from django import forms
+from django.forms.utils import ErrorDict
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,16 @@ class UploadForm(forms.Form):
         self.fields["file"].widget.attrs["accept"] = (
             ".csv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
+
+    def refuse_file(self, message: str) -> None:
+        """Show why the file was refused on the file field (also on a form whose body was never read)."""
+        if self._errors is None:
+            if self.is_bound:
+                self.full_clean()
+            else:
+                self._errors, self.cleaned_data = ErrorDict(renderer=self.renderer), {}
+        self._errors.pop("file", None)
+        self.add_error("file", message)
 
 
 class ConfirmForm(forms.Form):

@@ -174,7 +174,13 @@ def _write_persons(plans) -> None:
 
 
 def _write_organisations(order, only_valid: bool) -> None:
-    """Write in dependency order (parents first), each through save_organisation."""
+    """Write in dependency order (parents first), each through save_organisation.
+
+    A row that fails here (the tree changed since the plan) takes its children
+    with it. Without ``only_valid`` the whole import is then undone; the rest
+    of the rows are still gone through, unwritten, so the report is complete.
+    """
+    undo = False
     for plan in order:
         if plan.action == ERROR:
             continue
@@ -183,7 +189,7 @@ def _write_organisations(order, only_valid: bool) -> None:
             plan.error("parent", "parent_row_invalid", row=plan.parent_plan.row)
             plan.action = ERROR
             continue
-        if plan.action == UNCHANGED:
+        if plan.action == UNCHANGED or undo:
             continue
         org = plan.instance
         if plan.parent_plan is not None:
@@ -193,12 +199,12 @@ def _write_organisations(order, only_valid: bool) -> None:
             with transaction.atomic():
                 save_organisation(org)
         except ValidationError as exc:
-            # The tree changed since the plan (an earlier row moved something): report, never half-write.
             planning.model_errors(plan, exc)
             plan.failed = True
             plan.action = ERROR
-            if not only_valid:
-                raise _RolledBack(order) from exc
+            undo = not only_valid
+    if undo:
+        raise _RolledBack(order)
 
 
 def _refresh_tree_fields(org: Organisation) -> None:

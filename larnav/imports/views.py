@@ -45,7 +45,7 @@ def start(request):
     if request.method == "POST":
         if request_too_large(request, max_bytes()):
             form = UploadForm(kinds=_kinds(request.user))
-            form.add_error(None, ImportFileError("too_large", max=max_bytes()).message)
+            form.refuse_file(ImportFileError("too_large", max=max_bytes()).message)
             return _render_start(request, form)
         handler = SizeLimitUploadHandler(max_bytes(), request)
         request.upload_handlers.insert(0, handler)
@@ -57,7 +57,7 @@ def start(request):
 def _upload(request, handler):
     form = UploadForm(request.POST, request.FILES, kinds=_kinds(request.user))
     if handler.exceeded:
-        form.add_error(None, ImportFileError("too_large", max=max_bytes()).message)
+        form.refuse_file(ImportFileError("too_large", max=max_bytes()).message)
         return _render_start(request, form)
     if form.is_valid():
         try:
@@ -66,7 +66,7 @@ def _upload(request, handler):
                 kind=form.cleaned_data["kind"], uploaded=form.cleaned_data["file"],
             )
         except ImportFileError as exc:
-            form.add_error("file", exc.message)
+            form.refuse_file(exc.message)
         else:
             return redirect("imports:batch", batch_id=batch.pk)
     return _render_start(request, form)
