@@ -61,7 +61,7 @@ FILE_MESSAGES = {
         "The characters in the file could not be read. Save it as CSV in UTF-8 (or as an Excel workbook) "
         "and try again."
     ),
-    "csv_malformed": _("The file could not be read as CSV: %(detail)s."),
+    "csv_malformed": _("The file could not be read as CSV. Check that it is saved as CSV and try again."),
     "xls": _("Old Excel files (.xls) are not supported. Save the file as an Excel workbook (.xlsx) or as CSV."),
     "bad_xlsx": _("The file is not a valid Excel workbook (.xlsx)."),
     "xlsx_too_big": _("The Excel workbook unpacks to too much data and is refused."),

@@ -15,7 +15,7 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["kind"]
         field.choices = [(k, label) for k, label in ImportBatch.Kind.choices if k in kinds]
-        if len(field.choices) == 1:
+        if field.choices:
             field.initial = field.choices[0][0]
         self.fields["file"].help_text = _(
             "CSV (separated by semicolons or commas, in UTF-8 or Windows-1252) or an Excel workbook (.xlsx), "

@@ -15,7 +15,7 @@ import io
 import logging
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.conf import settings
@@ -45,7 +45,6 @@ class Table:
     format: str
     encoding: str = ""
     delimiter: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 def max_bytes() -> int:
@@ -145,8 +144,9 @@ def read_csv(data: bytes) -> Table:
             rows.append((number, cells))
             if len(rows) > limit:
                 raise ImportFileError("too_many_rows", max=limit)
-    except csv.Error as exc:
-        raise ImportFileError("csv_malformed", detail=str(exc)) from exc
+    except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
+        logger.info("Unreadable CSV refused: %s", exc)
+        raise ImportFileError("csv_malformed") from exc
     if header is None:
         raise ImportFileError("empty")
     if len(header) > MAX_COLUMNS:

@@ -6,6 +6,7 @@ from django.http import Http404
 from larnav.organisations.models import Organisation
 from larnav.people.models import Occupation, Person
 
+from .columns import COLUMNS
 from .errors import describe
 from .models import ImportBatch
 
@@ -26,7 +27,12 @@ def batch_for(user, consortium, batch_id: int) -> ImportBatch:
 
 
 def _column(batch: ImportBatch, field_name: str) -> str:
-    return batch.columns.get(field_name, field_name) if field_name else ""
+    """The heading as written in the file; the template's heading for a column the file does not have."""
+    if not field_name:
+        return ""
+    if field_name in batch.columns:
+        return batch.columns[field_name]
+    return next((c.header for c in COLUMNS.get(batch.kind, ()) if c.field == field_name), field_name)
 
 
 def error_rows(batch: ImportBatch) -> list[dict]:

@@ -153,6 +153,11 @@ def test_size_is_checked_even_when_the_declared_size_lies(settings):
     assert info.value.code == "too_large"
 
 
+def test_a_cell_beyond_the_csv_field_limit_is_refused_cleanly():
+    data = csv_bytes([PERSON_HEADER]) + b'"' + b"x" * 200_000 + b'";B;c@d.se;X\r\n'
+    assert file_error(data) == "csv_malformed"
+
+
 def test_too_many_rows(settings):
     settings.LARNAV_IMPORT_MAX_ROWS = 3
     assert file_error(csv_bytes([PERSON_HEADER] + [ROW] * 4)) == "too_many_rows"

@@ -238,7 +238,15 @@ def test_too_large_is_refused_from_content_length_before_the_body_is_read(client
     assert not ImportBatch.objects.exists()
 
 
-def test_too_large_is_refused_by_the_upload_handler_when_the_length_header_is_small(client, region, settings):
+def test_too_large_is_refused_by_the_upload_handler_when_the_length_header_is_small(
+    client, region, settings, monkeypatch
+):
+    from larnav.imports import services
+
+    def never(**_kwargs):
+        raise AssertionError("the file reached the reader: the upload handler did not stop it")
+
+    monkeypatch.setattr(services, "create_batch", never)
     settings.LARNAV_IMPORT_MAX_BYTES = 1000
     client.force_login(region.samordnare)
     use_language(client, "en")
