@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "larnav.accounts",
     "larnav.imports",
     "larnav.catalog",
+    "larnav.registrations",
     "larnav.api",
 ]
 

@@ -15,3 +15,11 @@ from .settings import PASSWORD_HASHERS  # noqa: E402
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
+
+# SQLite tests use a file, not shared-cache memory: threads then meet the same
+# locking (WAL, IMMEDIATE, busy timeout) as production, which the concurrency
+# tests rely on. pytest-django suffixes the name per xdist worker.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(  # noqa: F405
+        VAR_DIR / f"test_larnav_{os.getpid()}.sqlite3"  # noqa: F405
+    )

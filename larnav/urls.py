@@ -12,6 +12,7 @@ urlpatterns = [
     path("personer/", include("larnav.people.urls")),
     path("import/", include("larnav.imports.urls")),
     path("utbud/", include("larnav.catalog.urls")),
+    path("anmalan/", include("larnav.registrations.urls")),
     path("api/v1/", include("larnav.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,360 @@
+"""Every write to registrations: seat allocation, waiting list, approval, cancellation.
+
+The rules:
+
+* A registration that competes for a seat is confirmed while the session has a
+  free seat and the person's municipality is within its quota, if the session
+  has one; otherwise it is waitlisted. The waiting list is served in arrival
+  order (``queued_at``), skipping people whose municipality's quota is full.
+* Every change of seats happens inside one transaction that first locks the
+  session row (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's IMMEDIATE
+  transactions serialise writers). The counters on the session are changed
+  only here, under that lock, so a session is never oversold.
+* A freed seat, or a raised capacity, goes in the same transaction to the first
+  waitlisted person who fits. Promotion never touches a registration that is
+  waiting for e-mail confirmation or manager approval: it only ever picks from
+  the waiting list, and nobody reaches the waiting list without approval.
+* Every state change is recorded with who, when and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
+
+from larnav.catalog.models import Session
+
+from . import notifications
+from .errors import CapacityBelowBooked, InvalidTransition, NotEligible, SessionCancelled, SessionNotOpen
+from .models import ACTIVE_STATUSES, Registration, RegistrationEvent, Status
+
+
+@dataclass
+class Outcome:
+    registration: Registration
+    created: bool
+    promoted: list[Registration]
+
+
+def lock_session(session_id: int) -> Session:
+    return Session.objects.select_for_update().select_related("activity").get(pk=session_id)
+
+
+def _record(reg: Registration, to_status: str, actor=None, reason="") -> None:
+    from_status = reg.status or ""
+    reg.status = to_status
+    reg.status_changed_at = timezone.now()
+    RegistrationEvent.objects.create(registration=reg, from_status=from_status, to_status=to_status,
+                                     actor=actor if getattr(actor, "pk", None) else None, reason=str(reason)[:300])
+
+
+class _Seats:
+    """Seat bookkeeping for one locked session within one transaction."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.quotas = dict(session.quotas.values_list("municipality_id", "seats"))
+        self._used = None
+
+    def used_by(self, municipality_id) -> int:
+        if self._used is None:
+            self._used = dict(
+                Registration.objects.filter(session=self.session, status=Status.CONFIRMED,
+                                            municipality_id__in=list(self.quotas))
+                .values_list("municipality_id").annotate(n=Count("pk"))
+            )
+        return self._used.get(municipality_id, 0)
+
+    def fits(self, municipality_id) -> bool:
+        if self.session.confirmed_count >= self.session.capacity:
+            return False
+        quota = self.quotas.get(municipality_id)
+        return quota is None or self.used_by(municipality_id) < quota
+
+    def take(self, municipality_id) -> None:
+        self.session.confirmed_count += 1
+        if municipality_id in self.quotas:
+            self.used_by(municipality_id)
+            self._used[municipality_id] = self._used.get(municipality_id, 0) + 1
+
+    def release(self, municipality_id) -> None:
+        self.session.confirmed_count -= 1
+        if self._used is not None and municipality_id in self._used:
+            self._used[municipality_id] -= 1
+
+    def save(self) -> None:
+        session = self.session
+        if session.status in (Session.Status.OPEN, Session.Status.FULL):
+            session.status = Session.Status.FULL if session.confirmed_count >= session.capacity else Session.Status.OPEN
+        Session.objects.filter(pk=session.pk).update(
+            confirmed_count=session.confirmed_count, waitlist_count=session.waitlist_count, status=session.status
+        )
+
+
+def _compete(seats: _Seats, reg: Registration, actor, reason) -> None:
+    """Give ``reg`` a seat if one is free for it, else a place on the waiting list."""
+    reg.queued_at = reg.queued_at or timezone.now()
+    if seats.fits(reg.municipality_id):
+        seats.take(reg.municipality_id)
+        _record(reg, Status.CONFIRMED, actor, reason)
+    else:
+        seats.session.waitlist_count += 1
+        _record(reg, Status.WAITLISTED, actor, reason)
+
+
+def _fill_free_seats(seats: _Seats, actor, reason) -> list[Registration]:
+    """Promote waitlisted registrations in arrival order into free seats."""
+    session = seats.session
+    if session.status == Session.Status.CANCELLED:
+        return []
+    promoted = []
+    if session.confirmed_count >= session.capacity or session.waitlist_count == 0:
+        return promoted
+    queue = Registration.objects.filter(session=session, status=Status.WAITLISTED).order_by("queued_at", "pk")
+    for reg in queue.iterator(chunk_size=200):
+        if session.confirmed_count >= session.capacity:
+            break
+        if not seats.fits(reg.municipality_id):
+            continue
+        seats.take(reg.municipality_id)
+        session.waitlist_count -= 1
+        _record(reg, Status.CONFIRMED, actor, reason)
+        reg.save(update_fields=["status", "status_changed_at"])
+        notifications.registration_changed(reg, Status.WAITLISTED)
+        promoted.append(reg)
+    return promoted
+
+
+def _check_open(session: Session, now=None) -> None:
+    now = now or timezone.now()
+    if session.status == Session.Status.CANCELLED:
+        raise SessionCancelled()
+    if session.status not in (Session.Status.OPEN, Session.Status.FULL) or not session.activity.is_published:
+        raise SessionNotOpen()
+    if session.registration_opens and now < session.registration_opens:
+        raise SessionNotOpen(_("Registration opens %(when)s.") % {
+            "when": timezone.localtime(session.registration_opens).strftime("%Y-%m-%d %H:%M")})
+    if session.registration_closes and now >= session.registration_closes:
+        raise SessionNotOpen(_("Registration closed %(when)s.") % {
+            "when": timezone.localtime(session.registration_closes).strftime("%Y-%m-%d %H:%M")})
+    if session.last_end and now >= session.last_end:
+        raise SessionNotOpen(_("The session has already taken place."))
+
+
+def _check_eligible(session: Session, person) -> None:
+    if person.consortium_id != session.consortium_id or not person.is_active:
+        raise NotEligible(_("The person cannot be registered in this consortium."))
+    if session.local_staff_only:
+        owner = session.owner_municipality
+        workplace = person.workplace
+        if workplace is None or not workplace.path.startswith(owner.path):
+            raise NotEligible()
+
+
+@transaction.atomic
+def register(session_id: int, person, *, registered_by=None, verified: bool = True, answers=None,
+             expected_benefit: str = "") -> Outcome:
+    """Register ``person`` for a session; a repeat returns the existing active registration.
+
+    ``verified`` is False for someone not signed in, whose e-mail address must be
+    confirmed before the registration competes for a seat.
+    """
+    session = lock_session(session_id)
+    existing = Registration.objects.filter(session=session, person=person, status__in=ACTIVE_STATUSES).first()
+    if existing is not None:
+        return Outcome(existing, False, [])
+    _check_open(session)
+    _check_eligible(session, person)
+    workplace = person.workplace
+    reg = Registration(
+        consortium_id=session.consortium_id, session=session, person=person, registered_by=registered_by,
+        workplace=workplace, municipality_id=workplace.municipality_id if workplace else None,
+        answers=answers or {}, expected_benefit=expected_benefit,
+    )
+    seats = _Seats(session)
+    if not verified:
+        reg.status = Status.PENDING_VERIFICATION
+    elif session.requires_approval:
+        reg.status = Status.PENDING_APPROVAL
+    else:
+        reg.queued_at = timezone.now()
+        if seats.fits(reg.municipality_id):
+            seats.take(reg.municipality_id)
+            reg.status = Status.CONFIRMED
+        else:
+            session.waitlist_count += 1
+            reg.status = Status.WAITLISTED
+    reg.save()
+    RegistrationEvent.objects.create(registration=reg, to_status=reg.status, actor=registered_by,
+                                     reason=N_("Registered"))
+    seats.save()
+    notifications.registration_changed(reg, None)
+    return Outcome(reg, True, [])
+
+
+def _move_into_competition(reg: Registration, actor, reason) -> list[Registration]:
+    session = lock_session(reg.session_id)
+    if session.status == Session.Status.CANCELLED:
+        raise SessionCancelled()
+    seats = _Seats(session)
+    _compete(seats, reg, actor, reason)
+    reg.save(update_fields=["status", "status_changed_at", "queued_at", "approver", "decision_message"])
+    seats.save()
+    return []
+
+
+@transaction.atomic
+def confirm_email(token: str) -> Registration | None:
+    """The registrant followed the link in the e-mail: the registration now counts."""
+    reg = Registration.objects.select_for_update().select_related("session").filter(token=token).first()
+    if reg is None:
+        return None
+    if reg.status != Status.PENDING_VERIFICATION:
+        return reg
+    old = reg.status
+    if reg.session.requires_approval:
+        _record(reg, Status.PENDING_APPROVAL, None, N_("E-mail address confirmed"))
+        reg.save(update_fields=["status", "status_changed_at"])
+    else:
+        _move_into_competition(reg, None, N_("E-mail address confirmed"))
+    notifications.registration_changed(reg, old)
+    return reg
+
+
+@transaction.atomic
+def approve(registration_id: int, approver, message: str = "") -> Registration:
+    reg = Registration.objects.select_for_update().get(pk=registration_id)
+    if reg.status != Status.PENDING_APPROVAL:
+        raise InvalidTransition()
+    reg.approver, reg.decision_message = approver, message
+    _move_into_competition(reg, approver, message or N_("Approved by manager"))
+    notifications.registration_changed(reg, Status.PENDING_APPROVAL)
+    return reg
+
+
+@transaction.atomic
+def decline(registration_id: int, approver, message: str = "") -> Registration:
+    reg = Registration.objects.select_for_update().get(pk=registration_id)
+    if reg.status != Status.PENDING_APPROVAL:
+        raise InvalidTransition()
+    reg.approver, reg.decision_message = approver, message
+    _record(reg, Status.DECLINED, approver, message or N_("Declined by manager"))
+    reg.save(update_fields=["status", "status_changed_at", "approver", "decision_message"])
+    notifications.registration_changed(reg, Status.PENDING_APPROVAL)
+    return reg
+
+
+@transaction.atomic
+def cancel(registration_id: int, actor=None, *, reason: str = "", waive_late: bool = False) -> Outcome:
+    """Cancel a registration; a seat it held goes to the waiting list at once.
+
+    After the session's cancellation deadline the cancellation is late (kept for
+    fees and statistics) unless a coordinator waives it.
+    """
+    reg = Registration.objects.select_related("session").get(pk=registration_id)
+    session = lock_session(reg.session_id)
+    reg = Registration.objects.select_for_update().get(pk=registration_id)
+    if reg.status not in ACTIVE_STATUSES:
+        raise InvalidTransition(_("The registration is already %(status)s.") % {
+            "status": reg.get_status_display().lower()})
+    late = bool(session.cancellation_deadline and timezone.now() > session.cancellation_deadline
+                and reg.status == Status.CONFIRMED and not waive_late)
+    seats = _Seats(session)
+    old = reg.status
+    if old == Status.CONFIRMED:
+        seats.release(reg.municipality_id)
+    elif old == Status.WAITLISTED:
+        session.waitlist_count -= 1
+    _record(reg, Status.LATE_CANCELLED if late else Status.CANCELLED, actor, reason or N_("Cancelled"))
+    reg.save(update_fields=["status", "status_changed_at"])
+    promoted = _fill_free_seats(seats, actor, N_("A seat became free"))
+    seats.save()
+    notifications.registration_changed(reg, old)
+    return Outcome(reg, False, promoted)
+
+
+@transaction.atomic
+def set_capacity(session_id: int, capacity: int, actor=None) -> list[Registration]:
+    """Change a session's capacity; raising it promotes from the waiting list in order."""
+    session = lock_session(session_id)
+    if capacity < session.confirmed_count:
+        raise CapacityBelowBooked(_(
+            "%(booked)s seats are already booked. Cancel registrations first, or choose at least %(booked)s."
+        ) % {"booked": session.confirmed_count})
+    session.capacity = capacity
+    Session.objects.filter(pk=session.pk).update(capacity=capacity)
+    seats = _Seats(session)
+    promoted = _fill_free_seats(seats, actor, N_("The capacity was raised"))
+    seats.save()
+    return promoted
+
+
+def fill_free_seats(session_id: int, actor=None) -> list[Registration]:
+    """Promote into any free seats (after a quota change, for example)."""
+    with transaction.atomic():
+        seats = _Seats(lock_session(session_id))
+        promoted = _fill_free_seats(seats, actor, N_("A seat became free"))
+        seats.save()
+    return promoted
+
+
+@transaction.atomic
+def cancel_all_for_session(session_id: int, actor=None, reason: str = "") -> int:
+    """The session is cancelled: every active registration is cancelled and told."""
+    session = lock_session(session_id)
+    regs = list(Registration.objects.select_for_update().filter(session=session, status__in=ACTIVE_STATUSES))
+    for reg in regs:
+        old = reg.status
+        _record(reg, Status.CANCELLED, actor, reason or N_("The session is cancelled"))
+        reg.save(update_fields=["status", "status_changed_at"])
+        notifications.registration_changed(reg, old, session_cancelled=True)
+    Session.objects.filter(pk=session.pk).update(confirmed_count=0, waitlist_count=0)
+    return len(regs)
+
+
+def waitlist_position(reg: Registration) -> int | None:
+    if reg.status != Status.WAITLISTED:
+        return None
+    ahead = Registration.objects.filter(session_id=reg.session_id, status=Status.WAITLISTED).filter(
+        queued_at__lt=reg.queued_at
+    ).count() + Registration.objects.filter(
+        session_id=reg.session_id, status=Status.WAITLISTED, queued_at=reg.queued_at, pk__lt=reg.pk
+    ).count()
+    return ahead + 1
+
+
+@transaction.atomic
+def person_for_registration(consortium, *, first_name, last_name, email, workplace, occupation):
+    """The person behind a registration from someone not signed in.
+
+    An address already known is used as it is (its details are not changed by an
+    unverified form); a new address becomes a new person.
+    """
+    from larnav.people.models import Person
+
+    email = email.strip().lower()
+    person = Person.objects.filter(consortium=consortium, email__iexact=email).first()
+    if person is not None:
+        return person
+    return Person.objects.create(consortium=consortium, first_name=first_name.strip(), last_name=last_name.strip(),
+                                 email=email, workplace=workplace, occupation=occupation)
+
+
+@transaction.atomic
+def set_outcome(registration_id: int, completed: bool, hours=None, actor=None, reason: str = "") -> Registration:
+    """After the session: completed (with the hours credited) or no-show. Can be corrected later."""
+    reg = Registration.objects.select_for_update().get(pk=registration_id)
+    allowed = (Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW)
+    if reg.status not in allowed:
+        raise InvalidTransition()
+    to_status = Status.COMPLETED if completed else Status.NO_SHOW
+    reg.hours_credited = hours if completed else None
+    if reg.status != to_status:
+        _record(reg, to_status, actor, reason or (N_("Completed") if completed else N_("Did not attend")))
+    reg.save(update_fields=["status", "status_changed_at", "hours_credited"])
+    return reg
