@@ -1,4 +1,4 @@
-"""The main navigation, filtered by what the signed-in user may do."""
+"""The main navigation, filtered by what the visitor may do."""
 
 from dataclasses import dataclass
 
@@ -13,12 +13,16 @@ from larnav.accounts.permissions import Action, access_for
 class NavItem:
     label: str | Promise
     url_name: str
-    actions: tuple[Action, ...] = ()  # any of these grants the item; () = every signed-in user
-    staff_only: bool = False
+    actions: tuple[Action, ...] = ()  # any of these grants the item; () = everyone the item is shown to
+    public: bool = False  # shown to visitors who are not signed in too
+    needs_person: bool = False  # only for users linked to a person (they have bookings of their own)
 
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Start"), "core:home"),
+    NavItem(_("Catalog"), "catalog:list", public=True),
+    NavItem(_("My pages"), "registrations:mine", needs_person=True),
+    NavItem(_("Approvals"), "registrations:approvals", (Action.APPROVE_REGISTRATIONS,)),
     NavItem(_("Organisations"), "organisations:list", (Action.VIEW_ORGANISATIONS,)),
     NavItem(_("Persons"), "people:list", (Action.VIEW_PERSONS,)),
     NavItem(_("Import"), "imports:start", (Action.IMPORT_PERSONS, Action.IMPORT_ORGANISATIONS)),
@@ -29,13 +33,16 @@ NAV_ITEMS: list[NavItem] = [
 
 def items_for(request) -> list[dict]:
     user = request.user
-    if not user.is_authenticated:
-        return []
-    access = access_for(user)
+    signed_in = user.is_authenticated
+    access = access_for(user) if signed_in else None
     current = request.path
     items = []
     for item in NAV_ITEMS:
+        if not signed_in and not item.public:
+            continue
         if item.actions and not any(access.can(a) for a in item.actions):
+            continue
+        if item.needs_person and not (signed_in and user.person_id):
             continue
         url = reverse(item.url_name)
         active = current == url if url == "/" else current.startswith(url)
