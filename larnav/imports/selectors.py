@@ -12,12 +12,12 @@ from .models import ImportBatch
 
 
 def own_batches(user, consortium) -> QuerySet:
-    return ImportBatch.objects.filter(uploaded_by=user, consortium=consortium)
+    return ImportBatch.objects.filter(uploaded_by=user, consortium=consortium).defer("rows")
 
 
 def batch_for(user, consortium, batch_id: int) -> ImportBatch:
     """The batch if ``user`` uploaded it (a superuser may look at any); 404 otherwise, whoever owns it."""
-    qs = ImportBatch.objects.select_related("uploaded_by")
+    qs = ImportBatch.objects.select_related("uploaded_by").defer("rows")  # the pages never show the raw rows
     if not (user.is_superuser and user.is_active):
         qs = qs.filter(uploaded_by=user, consortium=consortium)
     try:
