@@ -61,6 +61,14 @@ def registration_changed(reg, old_status, *, session_cancelled: bool = False) ->
                    "approvals_url": settings.BASE_URL + reverse("registrations:approvals")})
 
 
+def approval_reminder(reg) -> None:
+    context = {"registration": reg, "person": reg.person, "session": reg.session, "activity": reg.session.activity,
+               "occasions": list(reg.session.occasions.all()), "reminder": True,
+               "approvals_url": settings.BASE_URL + reverse("registrations:approvals")}
+    for manager in managers_of(reg):
+        _send("approval_requested", manager.email, manager.language, {**context, "manager": manager})
+
+
 def managers_of(reg):
     """The users who hold the chef role for the registration's workplace (or above it)."""
     from larnav.accounts.models import Role, RoleAssignment, User

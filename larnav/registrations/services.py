@@ -358,3 +358,48 @@ def set_outcome(registration_id: int, completed: bool, hours=None, actor=None, r
         _record(reg, to_status, actor, reason or (N_("Completed") if completed else N_("Did not attend")))
     reg.save(update_fields=["status", "status_changed_at", "hours_credited"])
     return reg
+
+
+VERIFICATION_HOURS = 48
+APPROVAL_REMINDER_DAYS = 3
+
+
+def expire_pending(now=None) -> int:
+    """Expire registrations nobody acted on: unconfirmed e-mail after 48 hours, and
+    any pending registration once the session has started. Each holds no seat."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    stale = Registration.objects.filter(
+        Q(status=Status.PENDING_VERIFICATION, created_at__lt=now - timedelta(hours=VERIFICATION_HOURS))
+        | Q(status__in=[Status.PENDING_VERIFICATION, Status.PENDING_APPROVAL], session__first_start__lte=now)
+    ).values_list("pk", flat=True)
+    expired = 0
+    for pk in list(stale):
+        with transaction.atomic():
+            reg = Registration.objects.select_for_update().select_related("session__activity", "person").get(pk=pk)
+            if reg.status not in (Status.PENDING_VERIFICATION, Status.PENDING_APPROVAL):
+                continue
+            _record(reg, Status.EXPIRED, None, N_("Not confirmed or approved in time"))
+            reg.save(update_fields=["status", "status_changed_at"])
+            expired += 1
+    return expired
+
+
+def remind_approvers(now=None) -> int:
+    """Remind managers of registrations that have waited for approval for three days or more."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    waiting = Registration.objects.filter(
+        status=Status.PENDING_APPROVAL, status_changed_at__lte=now - timedelta(days=APPROVAL_REMINDER_DAYS),
+        session__first_start__gt=now,
+    ).select_related("session__activity", "person", "workplace")
+    sent = 0
+    with transaction.atomic():
+        for reg in waiting:
+            notifications.approval_reminder(reg)
+            sent += 1
+    return sent

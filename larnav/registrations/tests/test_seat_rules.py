@@ -197,3 +197,30 @@ def test_a_person_may_register_again_after_cancelling(region):
     services.cancel(first.pk)
     again = services.register(session.pk, region.anna)
     assert again.created and again.registration.pk != first.pk
+
+
+def test_unconfirmed_and_unapproved_registrations_expire(region):
+    session = make_session(region.consortium, requires_approval=True)
+    open_session = make_session(region.consortium)
+    unverified = services.register(open_session.pk, region.erik, verified=False).registration
+    pending = services.register(session.pk, region.anna).registration
+    assert services.expire_pending() == 0
+    assert services.expire_pending(timezone.now() + timedelta(hours=49)) == 1
+    unverified.refresh_from_db()
+    assert unverified.status == Status.EXPIRED
+    assert services.expire_pending(timezone.now() + timedelta(days=31)) == 1
+    pending.refresh_from_db()
+    assert pending.status == Status.EXPIRED
+    assert services.confirm_email(unverified.token).status == Status.EXPIRED
+
+
+def test_managers_are_reminded_of_waiting_approvals(region, django_capture_on_commit_callbacks):
+    region.chef_solgarden.email = "chef@huddinge.se"
+    region.chef_solgarden.save()
+    session = make_session(region.consortium, requires_approval=True)
+    services.register(session.pk, region.anna)
+    assert services.remind_approvers() == 0
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.remind_approvers(timezone.now() + timedelta(days=4)) == 1
+    assert mail.outbox[0].to == ["chef@huddinge.se"]
