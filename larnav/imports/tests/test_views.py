@@ -115,7 +115,7 @@ def test_error_table_shows_row_column_and_message(client, region):
         {"row": 2, "column": "arbetsplats", "message": "Unknown workplace: “Okänd enhet”."}
     ]
     html = page.content.decode()
-    assert '<th scope="col">Row</th>' in html and "<caption>" in html
+    assert '<th scope="col">Row</th>' in html and '<caption id="errors-caption">' in html
 
 
 def test_other_users_get_404_for_a_batch_and_superusers_may_look(client, region):
