@@ -80,7 +80,10 @@ def describe(code: str, params: dict | None = None) -> str:
     message = ROW_MESSAGES.get(code)
     if message is None:
         return code
-    return str(message) % (params or {})
+    try:
+        return str(message) % (params or {})
+    except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder must not break the page
+        return str(message)
 
 
 class ImportFileError(Exception):
