@@ -27,6 +27,10 @@ def validate_placement(org: Organisation) -> None:
             raise ValidationError({"parent": _("The parent belongs to another consortium.")})
         if org.pk and parent.path.startswith(org.path or "\0"):
             raise ValidationError({"parent": _("An organisation cannot be placed under itself.")})
+    if org.pk and org.children.exists():
+        stored_type = Organisation.objects.filter(pk=org.pk).values_list("type", flat=True).first()
+        if stored_type and stored_type != org.type:
+            raise ValidationError({"type": _("An organisation with organisations below it cannot change type.")})
     if org.type == Organisation.Type.KOMMUN and not org.scb_code:
         raise ValidationError({"scb_code": _("A municipality needs its four-digit SCB code.")})
     if org.type != Organisation.Type.KOMMUN and org.scb_code:

@@ -95,3 +95,10 @@ def test_list_survives_garbage_parameters(client, region):
 def test_make_org_helper_defaults(region):
     org = make_org(region.consortium, T.ENHET, "Hjälpare", region.taby)
     assert org.driftform == "kommunal"
+
+
+def test_an_organisation_with_children_cannot_change_type(region):
+    region.aldre.type = T.STADSDEL
+    with pytest.raises(ValidationError) as excinfo:
+        save_organisation(region.aldre)
+    assert "type" in excinfo.value.message_dict
