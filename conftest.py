@@ -7,3 +7,18 @@ def region(db):
     from larnav.core.testing import Region
 
     return Region()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgres_only are deselected, not skipped, on SQLite: the
+    PostgreSQL run of the same suite executes them (and on CI that run is required)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    selected, deselected = [], []
+    for item in items:
+        (deselected if item.get_closest_marker("postgres_only") else selected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected

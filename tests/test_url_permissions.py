@@ -24,9 +24,18 @@ HUDDINGE_SECRETS = ["anna@huddinge.se", "Åström", "erik@ekbacken.se", "Öberg"
 
 def _argument_values(region):
     """Values to try for each named URL argument; the most sensitive objects first."""
+    from larnav.registrations import services
+    from larnav.registrations.testing import make_session
+
+    session = make_session(region.consortium, owner_municipality=region.huddinge)
+    registration = services.register(session.pk, region.anna).registration
+    services.register(session.pk, region.erik)
     return {
         "pk": [region.anna.pk, region.erik.pk, region.solgarden.pk, region.ekbacken.pk, region.huddinge.pk,
-               region.cka_huddinge.pk],
+               region.cka_huddinge.pk, session.pk, session.activity_id, registration.pk],
+        "session_pk": [session.pk],
+        "decision": ["godkann", "avsla"],
+        "unknown": ["organisations/x"],
         "fmt": ["csv", "xlsx"],
         "token": ["nonsense-token"],
         "uidb64": ["MQ"],
