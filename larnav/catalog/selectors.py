@@ -229,7 +229,7 @@ def catalog_activities(consortium, f: CatalogFilters, now=None) -> QuerySet:
               "owner_municipality__name", "registration_opens", "registration_closes")
         .order_by("first_start", "pk")
     )
-    return activities.select_related("provider_municipality").prefetch_related(
+    return activities.defer("description", "search_text").select_related("provider_municipality").prefetch_related(
         Prefetch("focus_areas", queryset=FocusArea.objects.only("pk", "name")),
         Prefetch("sessions", queryset=listed[:SESSIONS_PER_ACTIVITY + 1], to_attr="listed_sessions"),
     )
