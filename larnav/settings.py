@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "larnav.imports",
     "larnav.catalog",
     "larnav.registrations",
+    "larnav.attendance",
     "larnav.api",
 ]
 

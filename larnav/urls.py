@@ -13,6 +13,7 @@ urlpatterns = [
     path("import/", include("larnav.imports.urls")),
     path("utbud/", include("larnav.catalog.urls")),
     path("anmalan/", include("larnav.registrations.urls")),
+    path("narvaro/", include("larnav.attendance.urls")),
     path("api/v1/", include("larnav.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
