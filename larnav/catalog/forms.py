@@ -51,7 +51,7 @@ class CatalogFilterForm(forms.Form):
         ("", _("Regional and local")), ("regional", _("Regional")), ("local", _("Local"))])
     mode = forms.ChoiceField(label=_("Digital or on site"), required=False, choices=[
         ("", _("Digital and on site")), ("digital", _("Digital")), ("physical", _("On site"))])
-    free = forms.BooleanField(label=_("Only with free seats"), required=False)
+    free = forms.BooleanField(label=_("Only with free seats"), required=False, label_suffix="")
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[
         ("date", _("Date")), ("title", _("Title"))])
 

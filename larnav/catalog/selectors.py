@@ -215,9 +215,11 @@ def catalog_activities(consortium, f: CatalogFilters, now=None) -> QuerySet:
     )
     if f.has_session_filters:
         activities = activities.filter(Exists(sessions.filter(activity=OuterRef("pk"))))
-    activities = activities.annotate(
-        next_start=Subquery(sessions.filter(activity=OuterRef("pk")).order_by("first_start").values("first_start")[:1])
-    )
+    # The date an activity sorts by: its next matching session that has not started yet. Activities
+    # whose matching sessions have all started (a network meeting series under way) come after.
+    activities = activities.annotate(next_start=Subquery(
+        sessions.filter(activity=OuterRef("pk"), first_start__gte=now).order_by("first_start").values("first_start")[:1]
+    ))
     if f.sort == "title":
         activities = activities.order_by(_title_order(), "pk")
     else:

@@ -79,6 +79,7 @@ def catalog_list(request):
         "feed_url": feed_url,
         "feed_absolute_url": request.build_absolute_uri(feed_url),
         "can_manage": can(request.user, Action.MANAGE_CATALOG) or can(request.user, Action.MANAGE_LOCAL_CATALOG),
+        "now": timezone.now(),
     })
 
 
@@ -112,6 +113,7 @@ def _activity_context(request, activity, interest_form=None):
         "show_interest": activity.is_published and not open_session,
         "interest_form": interest_form or (InterestForm() if person is None else None),
         "my_interest": selectors.interest_of(request.user, activity),
+        "now": timezone.now(),
         "person": person,
     }
     if manager:
