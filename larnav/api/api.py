@@ -5,7 +5,7 @@ interactive docs page: ninja's loads Swagger UI from a CDN, and the product
 serves every asset itself.
 """
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Query
 from ninja.renderers import JSONRenderer
 
@@ -15,12 +15,18 @@ from . import errors, selectors
 from .auth import OPTIONAL_SECURITY, caller, consortium_id_for, token_optional, token_required
 from .pagination import paginate
 from .schemas import (
+    ERRORS_NOT_FOUND,
     ERRORS_PUBLIC,
     ERRORS_SCOPED,
+    ActivityFilters,
+    ActivityPage,
     OrganisationFilters,
     OrganisationPage,
     PersonFilters,
     PersonPage,
+    SessionDetailOut,
+    SessionFilters,
+    SessionPage,
 )
 
 DESCRIPTION = """\
@@ -85,3 +91,41 @@ def list_persons(request: HttpRequest, filters: Query[PersonFilters]):
     if not can(user, Action.VIEW_PERSONS):
         raise errors.forbidden()
     return paginate(request, selectors.persons(user, consortium_id_for(request), filters), filters)
+
+
+@api.get("/activities", auth=token_optional, response={200: ActivityPage, **ERRORS_PUBLIC},
+         tags=["catalogue"], openapi_extra=OPTIONAL_SECURITY, url_name="activities",
+         operation_id="listActivities", summary="List activities")
+def list_activities(request: HttpRequest, filters: Query[ActivityFilters]):
+    """Activities in the consortium's offer (published, or archived on request), in Swedish title order.
+
+    Public: needs no token. Drafts are never listed.
+    """
+    return paginate(request, selectors.activities(consortium_id_for(request), filters), filters)
+
+
+@api.get("/sessions", auth=token_optional, response={200: SessionPage, **ERRORS_PUBLIC},
+         tags=["catalogue"], openapi_extra=OPTIONAL_SECURITY, url_name="sessions",
+         operation_id="listSessions", summary="List sessions")
+def list_sessions(request: HttpRequest, filters: Query[SessionFilters]):
+    """Sessions (kurstillfällen) of published and archived activities, by start time.
+
+    Public: needs no token. Cancelled and completed sessions are included
+    with their status; filter with ``status``. Seat counts are live; digital
+    links are never given here.
+    """
+    return paginate(request, selectors.sessions(consortium_id_for(request), filters), filters)
+
+
+@api.get("/sessions/{int:pk}", auth=token_optional, response={200: SessionDetailOut, **ERRORS_NOT_FOUND},
+         tags=["catalogue"], openapi_extra=OPTIONAL_SECURITY, url_name="session",
+         operation_id="getSession", summary="Get a session")
+def get_session(request: HttpRequest, pk: int):
+    """One session with its occasions, seat counts and municipal quotas.
+
+    404 for an unknown session, another consortium's, or one of a draft activity.
+    """
+    session = selectors.session(consortium_id_for(request), pk)
+    if session is None:
+        raise Http404
+    return session

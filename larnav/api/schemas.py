@@ -1,15 +1,20 @@
 """Request parameters and response bodies: these make up the OpenAPI document."""
 
+from datetime import datetime
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
+from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
+from larnav.catalog.models import Activity, Session
 from larnav.organisations.models import Organisation
 
 from .pagination import PageParams, page_schema
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MAX_ID = 2**63 - 1  # larger ids cannot exist (64-bit keys) and would overflow SQLite
 
 
@@ -58,6 +63,7 @@ class ValidationErrorOut(ErrorOut):
 
 ERRORS_PUBLIC = {401: ErrorOut, 422: ValidationErrorOut}
 ERRORS_SCOPED = {401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut}
+ERRORS_NOT_FOUND = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
 # --- Organisations -----------------------------------------------------------------
@@ -128,3 +134,218 @@ class PersonOut(Schema):
 
 
 PersonPage = page_schema(PersonOut)
+
+
+# --- Catalogue ---------------------------------------------------------------------
+
+def _local(value):
+    """Times are given in Swedish local time, with their UTC offset."""
+    return timezone.localtime(value, STOCKHOLM) if value else None
+
+
+def _number(value):
+    return float(value) if value is not None else None
+
+
+ActivityType = choices(Activity.Type)
+ActivityLevel = choices(Activity.Level)
+SessionStatus = choices(Session.Status)
+PUBLIC_ACTIVITY_STATUSES = (Activity.Status.PUBLISHED, Activity.Status.ARCHIVED)
+
+
+class ActivityFilters(PageParams):
+    type: ActivityType | None = Field(None, description="Only activities of this type.")
+    level: ActivityLevel | None = Field(None, description="Only activities at this level.")
+    focus_area: Id | None = Field(None, description="Only activities with this focus area (id).")
+    occupation: Annotated[str, Field(max_length=60, pattern=r"^[-a-z0-9_]+$")] | None = Field(
+        None, description="Only activities aimed at this occupation (code, e.g. stodassistent).",
+    )
+    search: SearchText | None = Field(
+        None, description="Words that must each occur in the title, description, focus areas or provider "
+                          "(case-insensitive).",
+    )
+    status: Literal["published", "archived"] = Field(
+        "published", description="published (the current offer, default) or archived. Drafts are never listed.",
+    )
+
+
+class FocusAreaOut(Schema):
+    id: int
+    name: str
+
+
+class ActivityOut(Schema):
+    id: int
+    type: ActivityType
+    title: str
+    description: str = Field(..., description="Markdown (CommonMark, without HTML).")
+    level: ActivityLevel | None
+    status: Literal["published", "archived"]
+    focus_areas: list[FocusAreaOut]
+    target_occupations: list[str] = Field(..., description="Occupation codes; empty means everyone.")
+    target_funktion: Funktion | None
+    hours: float | None = Field(..., description="Hours credited.")
+    credits: float | None
+    credit_unit: choices(Activity.CreditUnit) | None
+    price: float = Field(..., description="Price per participant in SEK.")
+    provider_kind: choices(Activity.ProviderKind)
+    provider: str = Field(..., description="Who gives the activity, for display.")
+    language_notes: str | None
+    published_at: datetime | None
+
+    @staticmethod
+    def resolve_level(obj):
+        return _blank_to_none(obj.level)
+
+    @staticmethod
+    def resolve_focus_areas(obj):
+        return [{"id": fa.pk, "name": fa.name} for fa in obj.focus_areas.all()]
+
+    @staticmethod
+    def resolve_target_occupations(obj):
+        return [occupation.code for occupation in obj.target_occupations.all()]
+
+    @staticmethod
+    def resolve_target_funktion(obj):
+        return _blank_to_none(obj.target_funktion)
+
+    @staticmethod
+    def resolve_hours(obj):
+        return _number(obj.hours)
+
+    @staticmethod
+    def resolve_credits(obj):
+        return _number(obj.credits)
+
+    @staticmethod
+    def resolve_credit_unit(obj):
+        return _blank_to_none(obj.credit_unit)
+
+    @staticmethod
+    def resolve_price(obj):
+        return _number(obj.price)
+
+    @staticmethod
+    def resolve_provider(obj):
+        return str(obj.provider_display)
+
+    @staticmethod
+    def resolve_language_notes(obj):
+        return _blank_to_none(obj.language_notes)
+
+    @staticmethod
+    def resolve_published_at(obj):
+        return _local(obj.published_at)
+
+
+ActivityPage = page_schema(ActivityOut)
+
+
+class SessionFilters(PageParams):
+    activity: Id | None = Field(None, description="Only sessions of this activity.")
+    status: SessionStatus | None = Field(None, description="Only sessions with this status.")
+    starts_after: datetime | None = Field(
+        None, description="Only sessions whose first occasion starts at or after this time "
+                          "(a date means midnight; times without an offset are Swedish time).",
+    )
+    starts_before: datetime | None = Field(
+        None, description="Only sessions whose first occasion starts before this time.",
+    )
+    has_free_seats: bool | None = Field(
+        None, description="true: only sessions with free seats; false: only sessions without.",
+    )
+
+
+class OccasionOut(Schema):
+    start: datetime
+    end: datetime
+    place: str | None
+    address: str | None
+    is_digital: bool = Field(..., description="Held online. The link is given to registered participants only.")
+
+    @staticmethod
+    def resolve_start(obj):
+        return _local(obj.start)
+
+    @staticmethod
+    def resolve_end(obj):
+        return _local(obj.end)
+
+    @staticmethod
+    def resolve_place(obj):
+        return _blank_to_none(obj.place)
+
+    @staticmethod
+    def resolve_address(obj):
+        return _blank_to_none(obj.address)
+
+
+class SessionOut(Schema):
+    id: int
+    activity_id: int
+    activity_title: str
+    name: str | None = Field(..., description='Label of the session, e.g. "Spring group".')
+    status: SessionStatus
+    capacity: int
+    confirmed_count: int
+    waitlist_count: int
+    free_seats: int
+    registration_opens: datetime | None
+    registration_closes: datetime | None
+    cancellation_deadline: datetime | None
+    requires_approval: bool = Field(..., description="Registrations must be approved by the participant's manager.")
+    owner_municipality_id: int | None = Field(..., description="The municipality of a local session; null if regional.")
+    local_staff_only: bool
+    first_start: datetime | None
+    last_end: datetime | None
+    is_digital: bool
+    is_physical: bool
+    occasions: list[OccasionOut]
+
+    @staticmethod
+    def resolve_activity_title(obj):
+        return obj.activity.title
+
+    @staticmethod
+    def resolve_name(obj):
+        return _blank_to_none(obj.name)
+
+    @staticmethod
+    def resolve_registration_opens(obj):
+        return _local(obj.registration_opens)
+
+    @staticmethod
+    def resolve_registration_closes(obj):
+        return _local(obj.registration_closes)
+
+    @staticmethod
+    def resolve_cancellation_deadline(obj):
+        return _local(obj.cancellation_deadline)
+
+    @staticmethod
+    def resolve_first_start(obj):
+        return _local(obj.first_start)
+
+    @staticmethod
+    def resolve_last_end(obj):
+        return _local(obj.last_end)
+
+    @staticmethod
+    def resolve_occasions(obj):
+        return list(obj.occasions.all())
+
+
+class QuotaOut(Schema):
+    municipality_id: int
+    seats: int
+
+
+class SessionDetailOut(SessionOut):
+    quotas: list[QuotaOut] = Field(..., description="Seats reserved for one municipality's staff.")
+
+    @staticmethod
+    def resolve_quotas(obj):
+        return list(obj.quotas.all())
+
+
+SessionPage = page_schema(SessionOut)

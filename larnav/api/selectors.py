@@ -5,11 +5,20 @@ Searches use ``icontains``: it folds å, ä and ö on PostgreSQL (UPPER under a
 UTF-8 locale) and on SQLite (larnav.core.db replaces LIKE with a Unicode one).
 """
 
-from django.db.models import Q, QuerySet, Subquery
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import F, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Collate
+from django.utils import timezone
 
 from larnav.accounts.permissions import Action, scope_persons
+from larnav.catalog.models import Activity, FocusArea, Occasion, Session
+from larnav.catalog.selectors import CatalogFilters, filter_activities
 from larnav.organisations.models import Organisation
-from larnav.people.models import Person
+from larnav.people.models import Occupation, Person
+
+from .schemas import PUBLIC_ACTIVITY_STATUSES, STOCKHOLM
 
 
 def organisations(consortium_id, filters) -> QuerySet:
@@ -38,3 +47,61 @@ def persons(user, consortium_id, filters) -> QuerySet:
     for word in (filters.search or "").split():
         qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word))
     return qs.select_related("occupation").order_by("last_name", "first_name", "pk")
+
+
+# --- Catalogue (public: drafts never appear) ---------------------------------------
+
+def _aware(value: datetime) -> datetime:
+    return timezone.make_aware(value, STOCKHOLM) if timezone.is_naive(value) else value
+
+
+def _title_order():
+    # sort_title is a key for byte-wise comparison (Swedish order); PostgreSQL's collation is not byte-wise.
+    return Collate("sort_title", "C") if connection.vendor == "postgresql" else F("sort_title")
+
+
+def activities(consortium_id, filters) -> QuerySet:
+    qs = Activity.objects.filter(consortium_id=consortium_id, status=filters.status)
+    qs = filter_activities(qs, CatalogFilters(q=filters.search or "", type=filters.type or "",
+                                              level=filters.level or ""))
+    if filters.focus_area:
+        qs = qs.filter(focus_areas__id=filters.focus_area)
+    if filters.occupation:
+        qs = qs.filter(target_occupations__code=filters.occupation)
+    return (
+        qs.select_related("provider_municipality")
+        .prefetch_related(
+            Prefetch("focus_areas", queryset=FocusArea.objects.order_by("sort_order", "name").only("pk", "name")),
+            Prefetch("target_occupations", queryset=Occupation.objects.order_by("sort_order", "code").only("code")),
+        )
+        .order_by(_title_order(), "pk")
+    )
+
+
+def _public_sessions(consortium_id) -> QuerySet:
+    return (
+        Session.objects.filter(consortium_id=consortium_id, activity__status__in=PUBLIC_ACTIVITY_STATUSES)
+        .select_related("activity")
+        .prefetch_related(Prefetch("occasions", queryset=Occasion.objects.order_by("start", "pk")))
+    )
+
+
+def sessions(consortium_id, filters) -> QuerySet:
+    qs = _public_sessions(consortium_id)
+    if filters.activity:
+        qs = qs.filter(activity_id=filters.activity)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.starts_after:
+        qs = qs.filter(first_start__gte=_aware(filters.starts_after))
+    if filters.starts_before:
+        qs = qs.filter(first_start__lt=_aware(filters.starts_before))
+    if filters.has_free_seats is not None:
+        # The same expression as the catalogue's index (capacity - confirmed_count).
+        qs = qs.alias(free_seat_count=F("capacity") - F("confirmed_count"))
+        qs = qs.filter(free_seat_count__gt=0) if filters.has_free_seats else qs.filter(free_seat_count__lte=0)
+    return qs.order_by(F("first_start").asc(nulls_last=True), "pk")
+
+
+def session(consortium_id, pk) -> Session | None:
+    return _public_sessions(consortium_id).prefetch_related("quotas").filter(pk=pk).first()
