@@ -12,6 +12,18 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _english(request):
+    """Pages in English, the language of the message ids, so assertions hold whatever the Swedish catalogue says."""
+    from django.conf import settings
+    from django.utils import translation
+
+    if "client" in request.fixturenames:
+        request.getfixturevalue("client").cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def trainer(region):
     return region.utbildare
