@@ -8,22 +8,27 @@ serves every asset itself.
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Query
 from ninja.renderers import JSONRenderer
+from ninja.responses import Status
 
 from larnav.accounts.permissions import Action, can
+from larnav.registrations.services import waitlist_position
 
-from . import errors, selectors
+from . import errors, selectors, services
 from .auth import OPTIONAL_SECURITY, caller, consortium_id_for, token_optional, token_required
 from .pagination import paginate
 from .schemas import (
     ERRORS_NOT_FOUND,
     ERRORS_PUBLIC,
     ERRORS_SCOPED,
+    ERRORS_WRITE,
     ActivityFilters,
     ActivityPage,
     OrganisationFilters,
     OrganisationPage,
     PersonFilters,
     PersonPage,
+    RegistrationIn,
+    RegistrationOut,
     SessionDetailOut,
     SessionFilters,
     SessionPage,
@@ -129,3 +134,35 @@ def get_session(request: HttpRequest, pk: int):
     if session is None:
         raise Http404
     return session
+
+
+@api.post("/sessions/{int:pk}/registrations", auth=token_required,
+          response={200: RegistrationOut, 201: RegistrationOut, **ERRORS_WRITE}, tags=["registrations"],
+          url_name="session_registrations", operation_id="createRegistration",
+          summary="Register a person for a session")
+def create_registration(request: HttpRequest, pk: int, payload: RegistrationIn):
+    """Register someone in your scope (a colleague, your staff) for a session.
+
+    Needs a token whose user may register others (CKA, manager, workplace
+    learning representative, coordinator), for the person's workplace. The
+    seat rules are the same as on the web: confirmed while there are seats
+    (and the municipality's quota allows), otherwise waitlisted in arrival
+    order, or pending approval when the session needs a manager's approval.
+    201 for a new registration; 200 with the existing one when the person is
+    already registered. 409 with ``code`` session_not_open or
+    session_cancelled when the session takes no registrations; 403 not_eligible
+    when a local session is for another municipality's staff.
+    """
+    user = caller(request)
+    if not can(user, Action.REGISTER_OTHERS):
+        raise errors.forbidden()
+    consortium_id = consortium_id_for(request)
+    if not selectors.session_exists(consortium_id, pk):
+        raise Http404
+    outcome = services.register_for_session(user, consortium_id, pk, payload)
+    registration = outcome.registration
+    return Status(201 if outcome.created else 200, {
+        "id": registration.pk, "session_id": registration.session_id, "person_id": registration.person_id,
+        "status": registration.status, "waitlist_position": waitlist_position(registration),
+        "created": outcome.created,
+    })

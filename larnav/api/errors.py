@@ -83,6 +83,22 @@ def _parameter_message(error: dict) -> str:
         return _("Allowed values: %(values)s.") % {"values": ", ".join(values)}
     if kind == "control_characters":
         return _("The value contains characters that are not allowed.")
+    if kind == "string_too_short":
+        return _("The value must not be empty.")
+    if kind == "personnummer":
+        return _("Personal identity numbers (personnummer) must not be stored in Lärnav.")
+    if kind == "email":
+        return _("Enter a valid email address.")
+    if kind == "person_required":
+        return _("Give either person_id, or first_name, last_name, email and workplace_id.")
+    if kind == "unknown_person":
+        return _("No person with this id among those you may register.")
+    if kind == "unknown_workplace":
+        return _("No workplace with this id among those where you may register staff.")
+    if kind == "unknown_occupation":
+        return _("No occupation with this code.")
+    if kind in ("json_invalid", "model_attributes_type", "dict_type", "model_type"):
+        return _("The body must be a JSON object.")
     if kind.startswith("int_"):
         return _("The value must be a whole number.")
     if kind.startswith(("datetime_", "date_")):
@@ -92,11 +108,14 @@ def _parameter_message(error: dict) -> str:
     return _("The value is not valid.")
 
 
+# The views' schema arguments: ninja puts their names between the source and the field.
+SCHEMA_ARGUMENTS = {"filters", "payload"}
+
+
 def _parameter_name(loc) -> tuple[str, str]:
     location = str(loc[0]) if loc else ""
-    # Ninja puts the schema's argument name between the source and the field.
-    names = [str(part) for part in loc[1:] if not str(part).startswith("filters")]
-    return location, (names[-1] if names else "")
+    names = [str(part) for part in loc[1:] if str(part) not in SCHEMA_ARGUMENTS]
+    return location, (".".join(names) if names else "")
 
 
 def validation_error(request, exc: ValidationError) -> HttpResponse:
@@ -128,9 +147,16 @@ def not_found(request, exc=None, **kwargs) -> HttpResponse:
 def http_error(request, exc: HttpError) -> HttpResponse:
     if isinstance(exc, Throttled):
         return error_response(429, "too_many_requests", _("Too many requests. Try again later."))
+    if exc.status_code == 400:  # ninja could not parse the body
+        return error_response(400, "bad_request", _("The request body could not be read: send a JSON object."))
     codes = {400: "bad_request", 401: "authentication_required", 403: "forbidden", 404: "not_found",
              405: "method_not_allowed"}
     return error_response(exc.status_code, codes.get(exc.status_code, "error"), _("The request failed."))
+
+
+def registration_error(request, exc) -> HttpResponse:
+    """The registrations service's refusals carry their own status, code and message."""
+    return error_response(exc.status, exc.code, exc.message)
 
 
 def server_error(request, exc: Exception) -> HttpResponse:
@@ -139,7 +165,10 @@ def server_error(request, exc: Exception) -> HttpResponse:
 
 
 def register(api) -> None:
+    from larnav.registrations.errors import RegistrationError
+
     api.add_exception_handler(ApiError, api_error)
+    api.add_exception_handler(RegistrationError, registration_error)
     api.add_exception_handler(AuthenticationError, authentication_error)
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(ValidationError, validation_error)

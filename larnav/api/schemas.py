@@ -4,13 +4,17 @@ from datetime import datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, model_validator
 from pydantic_core import PydanticCustomError
 
 from larnav.catalog.models import Activity, Session
+from larnav.core.validators import reject_personnummer
 from larnav.organisations.models import Organisation
+from larnav.registrations.models import Status as RegistrationStatusChoices
 
 from .pagination import PageParams, page_schema
 
@@ -64,6 +68,7 @@ class ValidationErrorOut(ErrorOut):
 ERRORS_PUBLIC = {401: ErrorOut, 422: ValidationErrorOut}
 ERRORS_SCOPED = {401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut}
 ERRORS_NOT_FOUND = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+ERRORS_WRITE = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
 
 
 # --- Organisations -----------------------------------------------------------------
@@ -349,3 +354,60 @@ class SessionDetailOut(SessionOut):
 
 
 SessionPage = page_schema(SessionOut)
+
+
+# --- Registrations -----------------------------------------------------------------
+
+def _django_validator(validator, kind: str, message: str):
+    def check(value):
+        try:
+            validator(value)
+        except DjangoValidationError:
+            raise PydanticCustomError(kind, message) from None
+        return value
+
+    return AfterValidator(check)
+
+
+PersonName = Annotated[
+    str, Field(min_length=1, max_length=100), AfterValidator(_no_control_characters),
+    _django_validator(reject_personnummer, "personnummer", "Looks like a personal identity number."),
+]
+Email = Annotated[
+    str, Field(max_length=254), AfterValidator(_no_control_characters),
+    _django_validator(validate_email, "email", "Not an e-mail address."),
+]
+OccupationCode = Annotated[str, Field(max_length=60, pattern=r"^[-a-z0-9_]+$")]
+RegistrationStatus = choices(RegistrationStatusChoices)
+
+
+class RegistrationIn(Schema):
+    """Either an existing person (``person_id``), or a person's details: one already known by
+    e-mail address is used as they are, a new address becomes a new person."""
+
+    person_id: Id | None = Field(None, description="A person you may register (see /persons).")
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+    email: Email | None = None
+    workplace_id: Id | None = Field(None, description="The person's workplace; one where you may register staff.")
+    occupation: OccupationCode | None = Field(None, description="Occupation code, e.g. stodassistent.")
+
+    @model_validator(mode="after")
+    def _person_or_details(self):
+        details = (self.first_name, self.last_name, self.email, self.workplace_id)
+        if self.person_id is None and not all(details):
+            raise PydanticCustomError("person_required", "Give person_id, or the person's details.")
+        if self.person_id is not None and any((*details, self.occupation)):
+            raise PydanticCustomError("person_required", "Give person_id, or the person's details, not both.")
+        return self
+
+
+class RegistrationOut(Schema):
+    id: int
+    session_id: int
+    person_id: int
+    status: RegistrationStatus = Field(
+        ..., description="confirmed, waitlisted or pending_approval (when the session needs a manager's approval).",
+    )
+    waitlist_position: int | None = Field(..., description="Place on the waiting list, from 1.")
+    created: bool = Field(..., description="false if the person was already registered (that registration is given).")

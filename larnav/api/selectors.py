@@ -105,3 +105,8 @@ def sessions(consortium_id, filters) -> QuerySet:
 
 def session(consortium_id, pk) -> Session | None:
     return _public_sessions(consortium_id).prefetch_related("quotas").filter(pk=pk).first()
+
+
+def session_exists(consortium_id, pk) -> bool:
+    return Session.objects.filter(consortium_id=consortium_id, pk=pk,
+                                  activity__status__in=PUBLIC_ACTIVITY_STATUSES).exists()

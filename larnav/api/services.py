@@ -1,13 +1,15 @@
-"""Every write to API tokens, and the one-query lookup that authenticates a request."""
+"""Every write of the API: tokens (and the one-query lookup that authenticates a
+request), and registrations made through it."""
 
 import hashlib
 import re
 import secrets
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .models import ApiToken
 
@@ -69,3 +71,57 @@ def user_for_token(raw: str):
         ).update(last_used_at=now)
     token.user.api_token = token
     return token.user
+
+
+# --- Registering others through the API --------------------------------------------------
+
+def _invalid(parameter: str, kind: str):
+    from ninja.errors import ValidationError
+
+    return ValidationError([{"loc": ("body", parameter), "type": kind}])
+
+
+@transaction.atomic
+def register_for_session(user, consortium_id: int, session_id: int, payload):
+    """Register a person for a session on behalf of ``user`` (who needs REGISTER_OTHERS for them).
+
+    The person is one of ``user``'s scope for registering others: given by id,
+    or by details (a known e-mail address is that person, as they are; a new one
+    becomes a new person at a workplace in the scope). One transaction: a
+    refused registration leaves no new person behind. Returns the
+    registrations service's Outcome; raises its RegistrationError when the
+    session does not take the registration.
+    """
+    from larnav.accounts.permissions import Action, can, scope_persons
+    from larnav.organisations.models import Organisation
+    from larnav.people.models import Occupation, Person
+    from larnav.registrations import services as registrations
+
+    from .errors import ApiError
+
+    in_scope = scope_persons(user, Person.objects.filter(consortium_id=consortium_id), Action.REGISTER_OTHERS)
+    if payload.person_id is not None:
+        person = in_scope.select_related("workplace").filter(pk=payload.person_id).first()
+        if person is None:
+            raise _invalid("person_id", "unknown_person")
+    else:
+        workplace = Organisation.objects.filter(pk=payload.workplace_id, consortium_id=consortium_id,
+                                                is_active=True).first()
+        if workplace is None or not can(user, Action.REGISTER_OTHERS, workplace):
+            raise _invalid("workplace_id", "unknown_workplace")
+        occupation = None
+        if payload.occupation:
+            occupation = Occupation.objects.filter(code=payload.occupation, is_active=True).first()
+            if occupation is None:
+                raise _invalid("occupation", "unknown_occupation")
+        try:
+            person = registrations.person_for_registration(
+                workplace.consortium, first_name=payload.first_name, last_name=payload.last_name,
+                email=payload.email, workplace=workplace, occupation=occupation,
+            )
+        except IntegrityError:  # the same new address, registered at the same moment
+            person = Person.objects.get(consortium_id=consortium_id, email__iexact=payload.email.strip())
+        if not in_scope.filter(pk=person.pk).exists():
+            # A known address outside the scope: the person is not the caller's to register.
+            raise ApiError(403, "forbidden", gettext_lazy("You may not register this person."))
+    return registrations.register(session_id, person, registered_by=user)
