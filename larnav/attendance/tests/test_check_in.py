@@ -6,6 +6,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.conf import settings
 
 from larnav.attendance import services
 from larnav.attendance.models import AttendanceRecord
@@ -32,7 +33,8 @@ def _code_url(client, trainer, occasion):
     body = response.content.decode()
     assert "<svg" in body and 'role="img"' in body
     url = re.search(r'href="https?://testserver(/narvaro/checka-in/[^"]+/)"', body).group(1)
-    client.logout()
+    client.logout()  # which also forgets the cookies: choose English again
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return url
 
 
