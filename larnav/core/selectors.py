@@ -35,3 +35,12 @@ def role_summaries(user) -> list[dict]:
         summaries.append({"role": Role(role).label, "code": role, "scope": organisation})
     summaries.sort(key=lambda s: list(Role.values).index(s["code"]))
     return summaries
+
+
+def pending_approval_count(user) -> int:
+    """How many registrations wait for this manager's decision (0 for others)."""
+    if not access_for(user).can(Action.APPROVE_REGISTRATIONS):
+        return 0
+    from larnav.registrations.selectors import pending_approvals
+
+    return pending_approvals(user).count()

@@ -22,6 +22,10 @@ def home(request):
         "can_view_persons": access.can(Action.VIEW_PERSONS),
         "can_view_organisations": access.can(Action.VIEW_ORGANISATIONS),
         "person": request.user.person,
+        "can_approve": access.can(Action.APPROVE_REGISTRATIONS),
+        "can_teach": access.can(Action.TEACH) or access.can(Action.MANAGE_CATALOG),
+        "can_manage_catalog": access.can(Action.MANAGE_CATALOG) or access.can(Action.MANAGE_LOCAL_CATALOG),
+        "pending_approvals": selectors.pending_approval_count(request.user),
     }
     return render(request, "core/home.html", context)
 
