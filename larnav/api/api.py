@@ -13,7 +13,7 @@ from ninja.responses import Status
 from larnav.accounts.permissions import Action, can
 from larnav.registrations.services import waitlist_position
 
-from . import errors, selectors, services
+from . import errors, schemas, selectors, services
 from .auth import OPTIONAL_SECURITY, caller, consortium_id_for, token_optional, token_required
 from .pagination import paginate
 from .schemas import (
@@ -80,7 +80,8 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]
     personal data and needs no token. Only active organisations are listed,
     ordered by name.
     """
-    return paginate(request, selectors.organisations(consortium_id_for(request), filters), filters)
+    return paginate(request, selectors.organisations(consortium_id_for(request), filters), filters,
+                    schemas.organisation_dict)
 
 
 @api.get("/persons", auth=token_required, response={200: PersonPage, **ERRORS_SCOPED},
@@ -95,7 +96,8 @@ def list_persons(request: HttpRequest, filters: Query[PersonFilters]):
     user = caller(request)
     if not can(user, Action.VIEW_PERSONS):
         raise errors.forbidden()
-    return paginate(request, selectors.persons(user, consortium_id_for(request), filters), filters)
+    return paginate(request, selectors.persons(user, consortium_id_for(request), filters), filters,
+                    schemas.person_dict)
 
 
 @api.get("/activities", auth=token_optional, response={200: ActivityPage, **ERRORS_PUBLIC},
@@ -106,7 +108,8 @@ def list_activities(request: HttpRequest, filters: Query[ActivityFilters]):
 
     Public: needs no token. Drafts are never listed.
     """
-    return paginate(request, selectors.activities(consortium_id_for(request), filters), filters)
+    return paginate(request, selectors.activities(consortium_id_for(request), filters), filters,
+                    schemas.activity_dict)
 
 
 @api.get("/sessions", auth=token_optional, response={200: SessionPage, **ERRORS_PUBLIC},
@@ -119,7 +122,8 @@ def list_sessions(request: HttpRequest, filters: Query[SessionFilters]):
     with their status; filter with ``status``. Seat counts are live; digital
     links are never given here.
     """
-    return paginate(request, selectors.sessions(consortium_id_for(request), filters), filters)
+    return paginate(request, selectors.sessions(consortium_id_for(request), filters), filters,
+                    schemas.session_dict)
 
 
 @api.get("/sessions/{int:pk}", auth=token_optional, response={200: SessionDetailOut, **ERRORS_NOT_FOUND},
@@ -133,7 +137,7 @@ def get_session(request: HttpRequest, pk: int):
     session = selectors.session(consortium_id_for(request), pk)
     if session is None:
         raise Http404
-    return session
+    return schemas.session_detail_dict(session)
 
 
 @api.post("/sessions/{int:pk}/registrations", auth=token_required,

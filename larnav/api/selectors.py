@@ -81,7 +81,8 @@ def activities(consortium_id, filters) -> QuerySet:
 def _public_sessions(consortium_id) -> QuerySet:
     return (
         Session.objects.filter(consortium_id=consortium_id, activity__status__in=PUBLIC_ACTIVITY_STATUSES)
-        .select_related("activity")
+        # The title through the join the filter needs anyway: no Activity rows (with their long texts) loaded.
+        .annotate(activity_title=F("activity__title"))
         .prefetch_related(Prefetch("occasions", queryset=Occasion.objects.order_by("start", "pk")))
     )
 

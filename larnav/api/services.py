@@ -105,8 +105,8 @@ def register_for_session(user, consortium_id: int, session_id: int, payload):
         if person is None:
             raise _invalid("person_id", "unknown_person")
     else:
-        workplace = Organisation.objects.filter(pk=payload.workplace_id, consortium_id=consortium_id,
-                                                is_active=True).first()
+        workplace = (Organisation.objects.select_related("consortium")
+                     .filter(pk=payload.workplace_id, consortium_id=consortium_id, is_active=True).first())
         if workplace is None or not can(user, Action.REGISTER_OTHERS, workplace):
             raise _invalid("workplace_id", "unknown_workplace")
         occupation = None
@@ -121,7 +121,8 @@ def register_for_session(user, consortium_id: int, session_id: int, payload):
             )
         except IntegrityError:  # the same new address, registered at the same moment
             person = Person.objects.get(consortium_id=consortium_id, email__iexact=payload.email.strip())
-        if not in_scope.filter(pk=person.pk).exists():
+        # A new person is at ``workplace``, already checked; a known one may work anywhere.
+        if person.workplace_id != workplace.pk and not in_scope.filter(pk=person.pk).exists():
             # A known address outside the scope: the person is not the caller's to register.
             raise ApiError(403, "forbidden", gettext_lazy("You may not register this person."))
     return registrations.register(session_id, person, registered_by=user)
