@@ -61,6 +61,21 @@ class CatalogFilterForm(forms.Form):
         self.fields["role"].queryset = Occupation.objects.filter(is_active=True)
         self.fields["month"].choices = [("", _("Any month")), *_month_choices(today or timezone.localdate())]
 
+    SELECTS = ("type", "level", "focus", "role", "month", "scope", "mode")
+
+    def selects(self) -> list[dict]:
+        """The drop-down filters as plain data; the catalog renders them itself (quicker than widgets)."""
+        selects = []
+        for name in self.SELECTS:
+            bound = self[name]
+            current = "" if bound.value() is None else str(bound.value())
+            selects.append({
+                "name": name,
+                "label": f"{bound.label}{self.label_suffix}",
+                "options": [(str(value), label, str(value) == current) for value, label in bound.field.choices],
+            })
+        return selects
+
     def clean_q(self):
         return " ".join(self.cleaned_data["q"].split())
 

@@ -31,8 +31,9 @@ from .text import fold
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 CATALOG_PAGE_SIZE = 20
 # Sessions listed under each activity on the catalog page; more are on the activity's page.
-SESSIONS_PER_ACTIVITY = 4
-FEED_LIMIT = 1000
+SESSIONS_PER_ACTIVITY = 3
+# A feed holds the next 500 matching sessions: calendar programs fetch it every hour or so.
+FEED_LIMIT = 500
 # Sessions in the public catalog: upcoming, not cancelled.
 LISTED_STATUSES = (Session.Status.PLANNED, Session.Status.OPEN, Session.Status.FULL)
 # Sessions in calendar feeds: cancelled ones too, so that subscribers see the cancellation.
@@ -119,6 +120,10 @@ class CatalogFilters:
     sort: str = "date"  # "date" | "title"
 
     @property
+    def has_activity_filters(self) -> bool:
+        return bool(self.q or self.type or self.level or self.focus or self.role)
+
+    @property
     def has_session_filters(self) -> bool:
         return bool(self.month or self.scope or self.mode or self.free)
 
@@ -201,6 +206,11 @@ def upcoming_sessions(consortium, now=None, statuses=LISTED_STATUSES) -> QuerySe
     )
 
 
+def per_activity_base(f: CatalogFilters, now) -> QuerySet:
+    """Listed sessions matching the session filters, for queries already limited to one activity or a few."""
+    return filter_sessions(Session.objects.filter(status__in=LISTED_STATUSES, last_end__gte=now), f)
+
+
 def catalog_activities(consortium, f: CatalogFilters, now=None) -> QuerySet:
     """Published activities matching ``f``, each with ``listed_sessions`` (its first matching sessions,
     one more than shown, so that the page knows whether there are more) and ``next_start``.
@@ -209,29 +219,32 @@ def catalog_activities(consortium, f: CatalogFilters, now=None) -> QuerySet:
     queryset takes a fixed number of queries.
     """
     now = now or timezone.now()
-    sessions = filter_sessions(upcoming_sessions(consortium, now), f)
     activities = filter_activities(
         Activity.objects.filter(consortium=consortium, status=Activity.Status.PUBLISHED), f
     )
+    # The correlated subqueries start from the outer activity (index activity, status, first_start);
+    # the consortium and the activity's status are the outer query's already.
+    per_activity = per_activity_base(f, now).filter(activity=OuterRef("pk"))
     if f.has_session_filters:
-        activities = activities.filter(Exists(sessions.filter(activity=OuterRef("pk"))))
+        activities = activities.filter(Exists(per_activity))
     # The date an activity sorts by: its next matching session that has not started yet. Activities
     # whose matching sessions have all started (a network meeting series under way) come after.
     activities = activities.annotate(next_start=Subquery(
-        sessions.filter(activity=OuterRef("pk"), first_start__gte=now).order_by("first_start").values("first_start")[:1]
+        per_activity.filter(first_start__gte=now).order_by("first_start").values("first_start")[:1]
     ))
     if f.sort == "title":
         activities = activities.order_by(_title_order(), "pk")
     else:
         activities = activities.order_by(F("next_start").asc(nulls_last=True), _title_order(), "pk")
+    # The page's activities are this consortium's and published: the prefetch needs only the session filters.
     listed = (
-        sessions.select_related("owner_municipality")
+        per_activity_base(f, now).select_related("owner_municipality")
         .only("pk", "activity_id", "name", "capacity", "confirmed_count", "waitlist_count", "status",
               "first_start", "last_end", "is_digital", "is_physical", "local_staff_only",
               "owner_municipality__name", "registration_opens", "registration_closes")
         .order_by("first_start", "pk")
     )
-    return activities.defer("description", "search_text").select_related("provider_municipality").prefetch_related(
+    return activities.defer("description", "search_text").prefetch_related(
         Prefetch("focus_areas", queryset=FocusArea.objects.only("pk", "name")),
         Prefetch("sessions", queryset=listed[:SESSIONS_PER_ACTIVITY + 1], to_attr="listed_sessions"),
     )
@@ -244,7 +257,7 @@ def feed_sessions(consortium, f: CatalogFilters, now=None) -> QuerySet:
     activities = filter_activities(
         Activity.objects.filter(consortium=consortium, status=Activity.Status.PUBLISHED), f
     )
-    if activities.query.where or f.q:
+    if f.has_activity_filters:
         sessions = sessions.filter(activity__in=activities.values("pk"))
     return with_calendar_data(sessions.order_by("first_start", "pk"))[:FEED_LIMIT]
 

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from . import cache
 from .models import (
     MAX_CAPACITY,
     Activity,
@@ -119,6 +120,7 @@ def save_activity(activity: Activity, *, focus_areas=None, target_occupations=No
     refresh_search_fields(activity)
     if old_title is not None and old_title != activity.title:
         Session.objects.filter(activity=activity).update(sequence=F("sequence") + 1, updated_at=timezone.now())
+    cache.invalidate(activity.consortium_id)
     return activity
 
 
@@ -153,6 +155,7 @@ def set_activity_status(activity: Activity, status: str, now=None) -> Activity:
     if status == Activity.Status.PUBLISHED and activity.published_at is None:
         activity.published_at = now
     activity.save(update_fields=["status", "published_at", "updated_at"])
+    cache.invalidate(activity.consortium_id)
     return activity
 
 
@@ -163,6 +166,7 @@ def delete_activity(activity: Activity) -> None:
     if activity.sessions.exists():
         raise ValidationError(_("The activity has sessions and cannot be deleted; archive it instead."))
     activity.delete()
+    cache.invalidate(activity.consortium_id)
 
 
 @transaction.atomic
@@ -177,6 +181,7 @@ def save_focus_area(focus_area: FocusArea) -> FocusArea:
     if old_name is not None and old_name != focus_area.name:
         for activity in focus_area.activities.select_related("provider_municipality"):
             refresh_search_fields(activity)
+    cache.invalidate(focus_area.consortium_id)
     return focus_area
 
 
@@ -359,6 +364,7 @@ def save_session(session: Session, *, occasions: list[OccasionInput], quotas=(),
     was_open = old is not None and old.status in OPEN_STATUSES
     if session.status in OPEN_STATUSES and not was_open:
         notify_interest_list(session)
+    cache.invalidate(session.consortium_id)
     return session
 
 
@@ -453,6 +459,7 @@ def cancel_session(session: Session, now=None) -> Session:
         status=Session.Status.CANCELLED, cancelled_at=now, sequence=F("sequence") + 1, updated_at=now
     )
     locked.refresh_from_db()
+    cache.invalidate(locked.consortium_id)
     return locked
 
 
@@ -463,6 +470,7 @@ def delete_session(session: Session) -> None:
     if locked.confirmed_count + locked.waitlist_count > 0:
         raise ValidationError(_("People are registered for this session, so it cannot be deleted. Cancel it instead."))
     locked.delete()
+    cache.invalidate(locked.consortium_id)
 
 
 @transaction.atomic
@@ -472,6 +480,8 @@ def complete_finished_sessions(consortium=None, now=None) -> int:
     qs = Session.objects.filter(status__in=(Session.Status.PLANNED, *OPEN_STATUSES), last_end__lt=now)
     if consortium is not None:
         qs = qs.filter(consortium=consortium)
+    for consortium_id in set(qs.values_list("consortium_id", flat=True)):
+        cache.invalidate(consortium_id)
     return qs.update(status=Session.Status.COMPLETED, updated_at=now)
 
 

@@ -1,12 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache as django_cache
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,7 +18,7 @@ from larnav.accounts.permissions import Action, can
 from larnav.core.listing import paginate, sort_queryset
 from larnav.core.permissions import require
 
-from . import ical, selectors, services
+from . import cache, ical, selectors, services
 from .forms import (
     SESSION_FILTER_FIELDS,
     ActivityForm,
@@ -62,7 +65,8 @@ def _filter_query(request, *, keep_sort: bool) -> str:
 
 # --- Public catalog ----------------------------------------------------------------
 
-def catalog_list(request):
+def _catalog_results(request) -> str:
+    """The catalog's filters and results as HTML: the same for everyone asking the same question."""
     filters, form = parse_catalog_filters(request.GET, request.consortium)
     activities = selectors.catalog_activities(request.consortium, filters)
     page = paginate(request, activities, per_page=selectors.CATALOG_PAGE_SIZE)
@@ -71,23 +75,47 @@ def catalog_list(request):
         activity.more_sessions = len(activity.listed_sessions) > selectors.SESSIONS_PER_ACTIVITY
     query = _filter_query(request, keep_sort=False)
     feed_url = reverse("catalog:feed") + (f"?{query}" if query else "")
-    return render(request, "catalog/list.html", {
+    return render_to_string("catalog/includes/results.html", {
         "form": form,
         "page": page,
         "filters": filters,
         "more_filters_open": any(request.GET.get(k) for k in ("type", "level", "focus", "role", *SESSION_FILTER_FIELDS)),
         "feed_url": feed_url,
         "feed_absolute_url": request.build_absolute_uri(feed_url),
-        "can_manage": can(request.user, Action.MANAGE_CATALOG) or can(request.user, Action.MANAGE_LOCAL_CATALOG),
         "now": timezone.now(),
+    }, request=request)
+
+
+def catalog_list(request):
+    seconds = cache.cache_seconds()
+    key = None
+    if seconds and request.consortium is not None:
+        key = cache.list_key(request.consortium.pk, get_language(), request.get_host(), request.GET.urlencode())
+    results = django_cache.get(key) if key else None
+    if results is None:
+        results = _catalog_results(request)
+        if key:
+            django_cache.set(key, results, seconds)
+    return render(request, "catalog/list.html", {
+        "results": mark_safe(results),  # noqa: S308 - our own template's output
+        "can_manage": can(request.user, Action.MANAGE_CATALOG) or can(request.user, Action.MANAGE_LOCAL_CATALOG),
     })
 
 
 def catalog_feed(request):
-    filters, _form = parse_catalog_filters(request.GET, request.consortium)
-    sessions = selectors.feed_sessions(request.consortium, filters)
-    name = f"{request.consortium} – {_('Catalog')}" if request.consortium else _("Catalog")
-    content = ical.build_calendar(sessions, name=name, absolute_url=request.build_absolute_uri)
+    seconds = cache.cache_seconds()
+    key = None
+    if seconds and request.consortium is not None:
+        key = cache.list_key(request.consortium.pk, "ics:" + (get_language() or "sv"), request.get_host(),
+                             request.GET.urlencode())
+    content = django_cache.get(key) if key else None
+    if content is None:
+        filters, _form = parse_catalog_filters(request.GET, request.consortium)
+        sessions = selectors.feed_sessions(request.consortium, filters)
+        name = f"{request.consortium} – {_('Catalog')}" if request.consortium else _("Catalog")
+        content = ical.build_calendar(sessions, name=name, absolute_url=request.build_absolute_uri)
+        if key:
+            django_cache.set(key, content, seconds)
     return ical.calendar_response(content, "utbud")
 
 

@@ -17,3 +17,13 @@ def catalog(region):
                                occupations=[region.occupation])
     region.utkast = make_activity(c, "Utkast om dokumentation", status="draft")
     return region
+
+
+@pytest.fixture(autouse=True)
+def english(client, settings):
+    """Messages are asserted in English (the message ids); Swedish is the product's default."""
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield

@@ -240,3 +240,27 @@ def test_occasion_times_are_shown_in_stockholm_time(client, catalog):
     session = make_session(catalog.bemotande, occasions=[occasion(future_day(30), time(13, 15), time(15, 45))])
     html = client.get(f"/utbud/tillfalle/{session.pk}/").content.decode()
     assert "13:15" in html and "15:45" in html
+
+
+def test_the_optional_result_cache_serves_repeats_and_forgets_on_writes(client, catalog, settings,
+                                                                         django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.LARNAV_CATALOG_CACHE_SECONDS = 60
+    session = make_session(catalog.bemotande, capacity=10)
+    first = _count_queries(client, "/utbud/?q=bem%C3%B6tande")
+    repeat = _count_queries(client, "/utbud/?q=bem%C3%B6tande")
+    assert repeat < first
+    assert "Bemötande och förhållningssätt</a></h3>" in client.get("/utbud/?q=bemötande").content.decode()
+    # A catalog write makes the cached lists unreachable once it commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        from larnav.catalog.services import cancel_session
+
+        cancel_session(session)
+    html = client.get("/utbud/?q=bem%C3%B6tande").content.decode()
+    assert "seats left" not in html and "platser kvar" not in html
+    # Another language or another question is another entry.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "1 activity" in client.get("/utbud/?q=bem%C3%B6tande").content.decode()
+    cache.clear()
