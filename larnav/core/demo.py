@@ -777,3 +777,8 @@ def build_demo(persons: int = DEFAULT_PERSONS, workplaces: int = DEFAULT_WORKPLA
         users=User.objects.filter(consortium=consortium).count(),
         logins=logins,
     )
+
+
+def demo_consortium() -> Consortium:
+    """The demo region's consortium (after ``build_demo``)."""
+    return Consortium.objects.get(slug=CONSORTIUM_SLUG)

@@ -1,11 +1,16 @@
 """python manage.py seed_demo: load (or bring up to date) the demo region."""
 
+import random
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from larnav.catalog.demo import seed_catalog
 from larnav.core import demo
+from larnav.registrations.demo import seed_registrations
+
+CATALOG_SEED = 20260122
 
 
 class Command(BaseCommand):
@@ -19,10 +24,12 @@ class Command(BaseCommand):
                             help=f"Number of staff to create (default {demo.DEFAULT_PERSONS}).")
         parser.add_argument("--workplaces", type=int, default=demo.DEFAULT_WORKPLACES,
                             help=f"Number of workplaces to create (default {demo.DEFAULT_WORKPLACES}).")
+        parser.add_argument("--skip-catalog", action="store_true",
+                            help="Only the region, persons and users: no catalog and no registrations.")
         parser.add_argument("--allow-smtp", action="store_true",
                             help="Load the demo even though e-mail is delivered by SMTP.")
 
-    def handle(self, *args, persons, workplaces, allow_smtp, **options):
+    def handle(self, *args, persons, workplaces, allow_smtp, skip_catalog=False, **options):
         # The demo's made-up staff have addresses at real municipal domains: never mail them.
         if settings.EMAIL_BACKEND.endswith("smtp.EmailBackend") and not allow_smtp:
             raise CommandError(
@@ -35,6 +42,14 @@ class Command(BaseCommand):
             summary = demo.build_demo(persons=persons, workplaces=workplaces)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        if not skip_catalog:
+            consortium = demo.demo_consortium()
+            catalog = seed_catalog(consortium, random.Random(CATALOG_SEED))
+            registrations = seed_registrations(consortium, random.Random(CATALOG_SEED + 1))
+            self.stdout.write(
+                f"Catalog: {catalog['activities']} activities, {catalog['sessions']} sessions "
+                f"({catalog['upcoming_sessions']} upcoming); {registrations['registrations']} registrations."
+            )
         for line in summary.lines():
             self.stdout.write(line)
         self.stdout.write("")
