@@ -34,7 +34,7 @@ def test_unknown_paths_are_json_404(client, region, path):
 def test_messages_are_swedish_unless_the_client_prefers_english(client, region):
     swedish = client.get("/api/v1/finns-inte")
     assert swedish["Content-Language"] == "sv"
-    assert swedish.json()["message"] == in_language("sv", "Not found.")
+    assert swedish.json()["message"] == in_language("sv", "Not found.") == "Hittades inte."
     for header in ("en", "en-GB,en;q=0.9", "de-DE, en;q=0.5", "sv;q=0.2, en;q=0.8"):
         english = client.get("/api/v1/finns-inte", headers={"Accept-Language": header})
         assert english["Content-Language"] == "en", header
