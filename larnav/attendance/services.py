@@ -16,7 +16,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from larnav.catalog.models import Occasion, Session
 from larnav.registrations import services as registration_services
@@ -128,7 +128,7 @@ def _decide(session: Session, actor, now) -> Decision | None:
         if reg.status == target and reg.hours_credited == credited:
             continue
         registration_services.set_outcome(reg.pk, completed=completed, hours=credited, actor=_user_or_none(actor),
-                                          reason=N_("Decided from attendance"))
+                                          reason=gettext_noop("Decided from attendance"))
         decision.changed.append(reg)
     return decision
 
