@@ -259,7 +259,7 @@ OccasionFormSet = forms.formset_factory(OccasionForm, formset=BaseOccasionFormSe
 
 class QuotaForm(forms.Form):
     municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=Organisation.objects.none())
-    seats = forms.IntegerField(label=_("Reserved seats"), min_value=1, max_value=MAX_CAPACITY)
+    seats = forms.IntegerField(label=_("Seats at most"), min_value=1, max_value=MAX_CAPACITY)
 
     def __init__(self, *args, consortium, **kwargs):
         super().__init__(*args, **kwargs)

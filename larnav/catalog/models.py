@@ -381,7 +381,10 @@ class Occasion(models.Model):
 
 
 class SessionQuota(models.Model):
-    """Seats of a session reserved for one municipality's staff."""
+    """A quota: the most seats of a session that one municipality's staff may hold.
+
+    The registration service waitlists a registration whose municipality has
+    used its quota, even while other seats are free."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="quotas")
     municipality = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",

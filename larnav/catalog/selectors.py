@@ -18,8 +18,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Collate
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Collate, StrIndex
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from larnav.accounts.permissions import Action, access_for, can, scope_organisations
@@ -83,15 +84,20 @@ def is_trainer(user, session: Session) -> bool:
 def can_see_digital_link(user, session: Session) -> bool:
     """May ``user`` see the digital links of ``session``'s occasions?
 
-    For now: the session's managers and its trainers. The registration work
-    extends this with the session's booked participants. Anonymous visitors
-    never see a link.
+    The session's managers, its trainers and its booked participants (a
+    confirmed or completed registration). Anonymous visitors never see a link.
     """
     if not getattr(user, "is_authenticated", False):
         return False
     if can_manage_session(user, session):
         return True
-    return _same_consortium(user, session.consortium_id) and is_trainer(user, session)
+    if not _same_consortium(user, session.consortium_id):
+        return False
+    if is_trainer(user, session):
+        return True
+    from larnav.registrations.selectors import holds_seat
+
+    return holds_seat(user, session)
 
 
 def local_owner_choices(user, consortium) -> QuerySet:
@@ -147,9 +153,11 @@ def _search_q(query: str) -> Q | None:
     words = fold(query).split()
     if not words:
         return None
+    # INSTR/STRPOS on the already case-folded text: native on both databases (SQLite's LIKE is
+    # replaced by a Unicode-aware Python function in larnav.core.db, which is slower than needed here).
     substring = Q()
     for word in words:
-        substring &= Q(search_text__contains=word)
+        substring &= Q(GreaterThan(StrIndex("search_text", Value(word)), 0))
     if connection.vendor != "postgresql":
         return substring
     from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -416,12 +424,17 @@ def active_feed_token(user) -> CalendarFeedToken | None:
 def personal_feed_sessions(user, now=None) -> QuerySet:
     """Sessions in ``user``'s personal calendar feed.
 
-    For now the sessions the user teaches; the registration work adds the
-    user's own bookings here. Cancelled sessions stay in the feed so that
-    calendars show the cancellation.
+    The sessions the user teaches and the ones they have a seat on (or had,
+    when the session was cancelled). Cancelled sessions stay in the feed so
+    that calendars show the cancellation.
     """
+    from larnav.registrations.selectors import booked_session_ids
+
     now = now or timezone.now()
+    mine = Q(trainers=user)
+    if user.person_id:
+        mine |= Q(pk__in=booked_session_ids(user.person_id))
     qs = Session.objects.filter(
-        trainers=user, consortium_id=user.consortium_id, last_end__gte=now - FEED_HISTORY
-    ).exclude(activity__status=Activity.Status.DRAFT)
+        mine, consortium_id=user.consortium_id, last_end__gte=now - FEED_HISTORY
+    ).exclude(activity__status=Activity.Status.DRAFT).distinct()
     return with_calendar_data(qs.order_by("first_start", "pk").prefetch_related("trainers"))

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from . import cache
+from . import cache, signals
 from .models import (
     MAX_CAPACITY,
     Activity,
@@ -361,6 +361,8 @@ def save_session(session: Session, *, occasions: list[OccasionInput], quotas=(),
     SessionQuota.objects.bulk_create(SessionQuota(session=session, municipality=m, seats=s) for m, s in quotas)
     if trainers is not None:
         session.trainers.set(trainers)
+    if not is_new:
+        signals.seats_may_have_freed.send(sender=Session, session_id=session.pk)
     was_open = old is not None and old.status in OPEN_STATUSES
     if session.status in OPEN_STATUSES and not was_open:
         notify_interest_list(session)
@@ -447,8 +449,10 @@ def create_series(template: Session, *, first_day: date, interval_weeks: int, co
 
 
 @transaction.atomic
-def cancel_session(session: Session, now=None) -> Session:
-    """Cancel a session: status cancelled, calendars told (SEQUENCE raised). Completed sessions stay completed."""
+def cancel_session(session: Session, now=None, actor=None) -> Session:
+    """Cancel a session: status cancelled, calendars told (SEQUENCE raised), and its registrations
+    cancelled with everyone told (by the receivers of ``signals.session_cancelled``).
+    Completed sessions stay completed."""
     now = now or timezone.now()
     locked = Session.objects.select_for_update().get(pk=session.pk)
     if locked.status == Session.Status.CANCELLED:
@@ -458,6 +462,7 @@ def cancel_session(session: Session, now=None) -> Session:
     Session.objects.filter(pk=locked.pk).update(
         status=Session.Status.CANCELLED, cancelled_at=now, sequence=F("sequence") + 1, updated_at=now
     )
+    signals.session_cancelled.send(sender=Session, session_id=locked.pk, actor=actor)
     locked.refresh_from_db()
     cache.invalidate(locked.consortium_id)
     return locked

@@ -208,7 +208,28 @@ def session_detail(request, pk):
         "can_manage": selectors.can_manage_session(request.user, session),
         "ics_url": request.build_absolute_uri(reverse("catalog:session_ics", args=[session.pk])),
         "now": timezone.now(),
+        **registration_context(request.user, session),
     })
+
+
+def registration_context(user, session) -> dict:
+    """What the session page offers about registering, for this visitor."""
+    from larnav.accounts.permissions import Action, can
+    from larnav.registrations.selectors import own_registration
+    from larnav.registrations.services import waitlist_position
+
+    own = own_registration(user, session) if user.is_authenticated else None
+    return {
+        "own_registration": own,
+        "own_position": waitlist_position(own) if own else None,
+        "registration_open": session.status in ("open", "full")
+        and (session.registration_closes is None or session.registration_closes > timezone.now())
+        and (session.registration_opens is None or session.registration_opens <= timezone.now()),
+        "can_register_others": user.is_authenticated and can(user, Action.REGISTER_OTHERS),
+        "can_see_participants": user.is_authenticated and (
+            can(user, Action.MANAGE_CATALOG) or can(user, Action.VIEW_PERSONS)
+            or selectors.is_trainer(user, session)),
+    }
 
 
 def session_ics(request, pk):
@@ -511,7 +532,7 @@ def session_cancel(request, pk):
         error = _("A completed session cannot be cancelled.")
     elif request.method == "POST":
         try:
-            services.cancel_session(session)
+            services.cancel_session(session, actor=request.user)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:

@@ -23,6 +23,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Catalog"), "catalog:list", public=True),
     NavItem(_("My pages"), "registrations:mine", needs_person=True),
     NavItem(_("Approvals"), "registrations:approvals", (Action.APPROVE_REGISTRATIONS,)),
+    NavItem(_("Attendance"), "attendance:my_sessions", (Action.TEACH, Action.MANAGE_CATALOG)),
     NavItem(_("Organisations"), "organisations:list", (Action.VIEW_ORGANISATIONS,)),
     NavItem(_("Persons"), "people:list", (Action.VIEW_PERSONS,)),
     NavItem(_("Import"), "imports:start", (Action.IMPORT_PERSONS, Action.IMPORT_ORGANISATIONS)),

@@ -6,3 +6,6 @@ class RegistrationsConfig(AppConfig):
     name = "larnav.registrations"
     label = "registrations"
     verbose_name = _("Registrations")
+
+    def ready(self):
+        from . import receivers  # noqa: F401 - connects the signal receivers

@@ -71,3 +71,31 @@ def export_rows(qs: QuerySet):
 
 def active_or_finished_q() -> Q:
     return Q(status__in=ACTIVE_STATUSES + FINISHED_STATUSES)
+
+
+SEAT_STATUSES = (Status.CONFIRMED, Status.COMPLETED)
+
+
+def holds_seat(user, session) -> bool:
+    """Does the signed-in user's person have a seat on ``session``?"""
+    person_id = getattr(user, "person_id", None)
+    if not person_id:
+        return False
+    return Registration.objects.filter(session=session, person_id=person_id, status__in=SEAT_STATUSES).exists()
+
+
+def booked_session_ids(person_id) -> QuerySet:
+    """Sessions for the person's calendar: booked ones, and those cancelled under a booking."""
+    return Registration.objects.filter(
+        Q(status__in=SEAT_STATUSES) | Q(status=Status.CANCELLED, session__status="cancelled"),
+        person_id=person_id,
+    ).values("session_id")
+
+
+def own_registration(user, session):
+    """The signed-in user's active or finished registration for ``session``, if any."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id:
+        return None
+    return (Registration.objects.filter(session=session, person_id=person_id)
+            .exclude(status__in=[Status.EXPIRED]).order_by("-created_at").first())

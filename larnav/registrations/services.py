@@ -25,8 +25,9 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
+from larnav.catalog import cache as catalog_cache
 from larnav.catalog.models import Session
 
 from . import notifications
@@ -94,6 +95,7 @@ class _Seats:
         Session.objects.filter(pk=session.pk).update(
             confirmed_count=session.confirmed_count, waitlist_count=session.waitlist_count, status=session.status
         )
+        catalog_cache.invalidate(session.consortium_id)
 
 
 def _compete(seats: _Seats, reg: Registration, actor, reason) -> None:
@@ -191,7 +193,7 @@ def register(session_id: int, person, *, registered_by=None, verified: bool = Tr
             reg.status = Status.WAITLISTED
     reg.save()
     RegistrationEvent.objects.create(registration=reg, to_status=reg.status, actor=registered_by,
-                                     reason=N_("Registered"))
+                                     reason=gettext_noop("Registered"))
     seats.save()
     notifications.registration_changed(reg, None)
     return Outcome(reg, True, [])
@@ -218,10 +220,10 @@ def confirm_email(token: str) -> Registration | None:
         return reg
     old = reg.status
     if reg.session.requires_approval:
-        _record(reg, Status.PENDING_APPROVAL, None, N_("E-mail address confirmed"))
+        _record(reg, Status.PENDING_APPROVAL, None, gettext_noop("E-mail address confirmed"))
         reg.save(update_fields=["status", "status_changed_at"])
     else:
-        _move_into_competition(reg, None, N_("E-mail address confirmed"))
+        _move_into_competition(reg, None, gettext_noop("E-mail address confirmed"))
     notifications.registration_changed(reg, old)
     return reg
 
@@ -232,7 +234,7 @@ def approve(registration_id: int, approver, message: str = "") -> Registration:
     if reg.status != Status.PENDING_APPROVAL:
         raise InvalidTransition()
     reg.approver, reg.decision_message = approver, message
-    _move_into_competition(reg, approver, message or N_("Approved by manager"))
+    _move_into_competition(reg, approver, message or gettext_noop("Approved by manager"))
     notifications.registration_changed(reg, Status.PENDING_APPROVAL)
     return reg
 
@@ -243,7 +245,7 @@ def decline(registration_id: int, approver, message: str = "") -> Registration:
     if reg.status != Status.PENDING_APPROVAL:
         raise InvalidTransition()
     reg.approver, reg.decision_message = approver, message
-    _record(reg, Status.DECLINED, approver, message or N_("Declined by manager"))
+    _record(reg, Status.DECLINED, approver, message or gettext_noop("Declined by manager"))
     reg.save(update_fields=["status", "status_changed_at", "approver", "decision_message"])
     notifications.registration_changed(reg, Status.PENDING_APPROVAL)
     return reg
@@ -270,9 +272,9 @@ def cancel(registration_id: int, actor=None, *, reason: str = "", waive_late: bo
         seats.release(reg.municipality_id)
     elif old == Status.WAITLISTED:
         session.waitlist_count -= 1
-    _record(reg, Status.LATE_CANCELLED if late else Status.CANCELLED, actor, reason or N_("Cancelled"))
+    _record(reg, Status.LATE_CANCELLED if late else Status.CANCELLED, actor, reason or gettext_noop("Cancelled"))
     reg.save(update_fields=["status", "status_changed_at"])
-    promoted = _fill_free_seats(seats, actor, N_("A seat became free"))
+    promoted = _fill_free_seats(seats, actor, gettext_noop("A seat became free"))
     seats.save()
     notifications.registration_changed(reg, old)
     return Outcome(reg, False, promoted)
@@ -289,7 +291,7 @@ def set_capacity(session_id: int, capacity: int, actor=None) -> list[Registratio
     session.capacity = capacity
     Session.objects.filter(pk=session.pk).update(capacity=capacity)
     seats = _Seats(session)
-    promoted = _fill_free_seats(seats, actor, N_("The capacity was raised"))
+    promoted = _fill_free_seats(seats, actor, gettext_noop("The capacity was raised"))
     seats.save()
     return promoted
 
@@ -298,7 +300,7 @@ def fill_free_seats(session_id: int, actor=None) -> list[Registration]:
     """Promote into any free seats (after a quota change, for example)."""
     with transaction.atomic():
         seats = _Seats(lock_session(session_id))
-        promoted = _fill_free_seats(seats, actor, N_("A seat became free"))
+        promoted = _fill_free_seats(seats, actor, gettext_noop("A seat became free"))
         seats.save()
     return promoted
 
@@ -310,7 +312,7 @@ def cancel_all_for_session(session_id: int, actor=None, reason: str = "") -> int
     regs = list(Registration.objects.select_for_update().filter(session=session, status__in=ACTIVE_STATUSES))
     for reg in regs:
         old = reg.status
-        _record(reg, Status.CANCELLED, actor, reason or N_("The session is cancelled"))
+        _record(reg, Status.CANCELLED, actor, reason or gettext_noop("The session is cancelled"))
         reg.save(update_fields=["status", "status_changed_at"])
         notifications.registration_changed(reg, old, session_cancelled=True)
     Session.objects.filter(pk=session.pk).update(confirmed_count=0, waitlist_count=0)
@@ -355,7 +357,7 @@ def set_outcome(registration_id: int, completed: bool, hours=None, actor=None, r
     to_status = Status.COMPLETED if completed else Status.NO_SHOW
     reg.hours_credited = hours if completed else None
     if reg.status != to_status:
-        _record(reg, to_status, actor, reason or (N_("Completed") if completed else N_("Did not attend")))
+        _record(reg, to_status, actor, reason or (gettext_noop("Completed") if completed else gettext_noop("Did not attend")))
     reg.save(update_fields=["status", "status_changed_at", "hours_credited"])
     return reg
 
@@ -382,7 +384,7 @@ def expire_pending(now=None) -> int:
             reg = Registration.objects.select_for_update().select_related("session__activity", "person").get(pk=pk)
             if reg.status not in (Status.PENDING_VERIFICATION, Status.PENDING_APPROVAL):
                 continue
-            _record(reg, Status.EXPIRED, None, N_("Not confirmed or approved in time"))
+            _record(reg, Status.EXPIRED, None, gettext_noop("Not confirmed or approved in time"))
             reg.save(update_fields=["status", "status_changed_at"])
             expired += 1
     return expired

@@ -153,6 +153,8 @@ def participants(request, session_pk):
         "session": session, "registrations": regs,
         "can_cancel": can(request.user, Action.MANAGE_CATALOG),
         "can_register_others": can(request.user, Action.REGISTER_OTHERS),
+        "can_take_attendance": can(request.user, Action.MANAGE_CATALOG)
+        or session.trainers.filter(pk=request.user.pk).exists(),
     })
 
 

@@ -1,0 +1,14 @@
+"""Signals the catalog sends so that the registration rules can react without
+the catalog depending on them.
+
+* ``seats_may_have_freed(session_id)``: after a session's capacity or quotas
+  were saved. Receivers fill free seats from the waiting list, inside the same
+  transaction and under the session's row lock.
+* ``session_cancelled(session_id, actor)``: after a session was cancelled.
+  Receivers cancel its registrations and tell everyone.
+"""
+
+from django.dispatch import Signal
+
+seats_may_have_freed = Signal()
+session_cancelled = Signal()

@@ -1,0 +1,19 @@
+"""The registration rules' answers to catalog changes (see larnav.catalog.signals)."""
+
+from django.dispatch import receiver
+from django.utils.translation import gettext_noop
+
+from larnav.catalog import signals
+
+from . import services
+
+
+@receiver(signals.seats_may_have_freed, dispatch_uid="registrations-fill-free-seats")
+def fill_free_seats(sender, session_id, **kwargs):
+    services.fill_free_seats(session_id)
+
+
+@receiver(signals.session_cancelled, dispatch_uid="registrations-session-cancelled")
+def cancel_registrations(sender, session_id, actor=None, **kwargs):
+    services.cancel_all_for_session(session_id, actor if getattr(actor, "is_authenticated", False) else None,
+                                    gettext_noop("The session is cancelled"))
