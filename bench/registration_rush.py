@@ -180,8 +180,10 @@ def run_floor(database_url, args):
                     status = "confirmed" if confirmed < cap else "waitlisted"
                     conn.execute("INSERT INTO floor_registration (session_id, email, status) VALUES (%s, %s, %s)",
                                  (sid, f"p{n}", status))
-                    column = "confirmed" if status == "confirmed" else "waiting"
-                    conn.execute(f"UPDATE floor_session SET {column} = {column} + 1 WHERE id = %s", (sid,))
+                    if status == "confirmed":
+                        conn.execute("UPDATE floor_session SET confirmed = confirmed + 1 WHERE id = %s", (sid,))
+                    else:
+                        conn.execute("UPDATE floor_session SET waiting = waiting + 1 WHERE id = %s", (sid,))
                 with lock:
                     latencies.append(time.perf_counter() - start)
 

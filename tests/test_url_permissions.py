@@ -36,6 +36,7 @@ def _argument_values(region):
         "session_pk": [session.pk],
         "decision": ["godkann", "avsla"],
         "unknown": ["organisations/x"],
+        "activity_pk": [session.activity_id],
         "fmt": ["csv", "xlsx"],
         "token": ["nonsense-token"],
         "uidb64": ["MQ"],

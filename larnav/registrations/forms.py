@@ -79,3 +79,18 @@ class ColleaguesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["persons"].queryset = persons
         self.fields["persons"].label_from_instance = lambda p: f"{p.last_name}, {p.first_name} – {p.workplace}"
+
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ["text", "kind", "choices", "required", "sort_order"]
+        widgets = {"choices": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == Question.Kind.CHOICE and len(
+            [c for c in (cleaned.get("choices") or "").splitlines() if c.strip()]
+        ) < 2:
+            self.add_error("choices", _("Give at least two choices, one per line."))
+        return cleaned

@@ -405,3 +405,11 @@ def remind_approvers(now=None) -> int:
             notifications.approval_reminder(reg)
             sent += 1
     return sent
+
+
+def add_question(activity, question):
+    """Add an extra registration question to an activity (answers are stored with each registration)."""
+    question.activity = activity
+    question.full_clean()
+    question.save()
+    return question

@@ -13,6 +13,8 @@ urlpatterns = [
     path("tillfalle/<int:session_pk>/deltagare/", views.participants, name="participants"),
     path("tillfalle/<int:session_pk>/deltagare.<str:fmt>", views.participants_export, name="participants_export"),
     path("anmalan/<int:pk>/avboka/", views.coordinator_cancel, name="coordinator_cancel"),
+    path("aktivitet/<int:activity_pk>/fragor/", views.questions, name="questions"),
+    path("fraga/<int:pk>/ta-bort/", views.question_delete, name="question_delete"),
     path("bekrafta/<str:token>/", views.verify, name="verify"),
     path("min-anmalan/<str:token>/", views.manage, name="manage"),
 ]

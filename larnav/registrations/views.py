@@ -209,3 +209,36 @@ def register_colleagues(request, session_pk):
                                 "position": services.waitlist_position(outcome.registration)})
     return render(request, "registrations/colleagues.html", {"session": session, "form": form,
                                                              "results": results, "query": query})
+
+
+def _managed_activity(request, pk):
+    from larnav.catalog.models import Activity
+
+    return get_object_or_404(Activity.objects.filter(consortium=request.consortium), pk=pk)
+
+
+@require(Action.MANAGE_CATALOG)
+def questions(request, activity_pk):
+    from .forms import QuestionForm
+
+    activity = _managed_activity(request, activity_pk)
+    form = QuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.add_question(activity, form.instance)
+        messages.success(request, _("The question is added."))
+        return redirect("registrations:questions", activity_pk=activity.pk)
+    return render(request, "registrations/questions.html", {
+        "activity": activity, "form": form, "questions": Question.objects.filter(activity=activity),
+    })
+
+
+@require(Action.MANAGE_CATALOG)
+def question_delete(request, pk):
+    question = get_object_or_404(Question.objects.select_related("activity").filter(
+        activity__consortium=request.consortium), pk=pk)
+    if request.method == "POST":
+        activity_pk = question.activity_id
+        question.delete()
+        messages.success(request, _("The question is removed. Answers already given are kept."))
+        return redirect("registrations:questions", activity_pk=activity_pk)
+    return render(request, "registrations/question_delete.html", {"question": question})

@@ -157,3 +157,18 @@ def test_coordinator_cancels_with_confirmation_and_the_queue_moves(client, regio
     second.refresh_from_db()
     assert second.status == Status.CONFIRMED
     assert first.events.last().reason == "Dubbelbokad"
+
+
+def test_coordinator_manages_registration_questions(client, region, session):
+    client.force_login(region.samordnare)
+    url = f"/anmalan/aktivitet/{session.activity_id}/fragor/"
+    response = client.post(url, {"text": "Kost?", "kind": "choice", "choices": "Vegetarisk", "sort_order": 1})
+    assert "choices" in response.context["form"].errors
+    client.post(url, {"text": "Kost?", "kind": "choice", "choices": "Vegetarisk\nVegansk", "sort_order": 1})
+    question = Question.objects.get()
+    assert client.get(f"/anmalan/fraga/{question.pk}/ta-bort/").status_code == 200
+    assert Question.objects.exists()
+    client.post(f"/anmalan/fraga/{question.pk}/ta-bort/")
+    assert not Question.objects.exists()
+    client.force_login(region.cka_huddinge)
+    assert client.get(url).status_code == 403
