@@ -36,7 +36,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PORT = int(os.environ.get("BENCH_PORT", "8766"))
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# A port nobody else's bench is using, unless BENCH_PORT says otherwise.
+PORT = int(os.environ.get("BENCH_PORT") or _free_port())
 FLOOR = "hello"
 
 # (name, path); the first is the floor the others are compared with.
@@ -62,6 +73,8 @@ from larnav.people.models import Occupation
 activities_wanted, sessions_wanted = int(sys.argv[1]), int(sys.argv[2])
 rng = random.Random(2026)
 c = make_consortium("Bench-samverkan", slug="bench")
+c.domain = "127.0.0.1"  # served at its own host name, as in production
+c.save(update_fields=["domain"])
 names = ["Huddinge", "Täby", "Nacka", "Södertälje", "Botkyrka", "Solna", "Sollentuna", "Järfälla", "Haninge",
          "Sundbyberg", "Lidingö", "Tyresö", "Upplands Väsby", "Vallentuna", "Österåker", "Värmdö"]
 kommuner = [make_kommun(c, n, f"{101 + i:04d}") for i, n in enumerate(names)]
@@ -293,6 +306,8 @@ def main() -> int:
         r = results[name]
         ratio = floor["rps"] / r["rps"] if r["rps"] else float("inf")
         print(f"{name:<34} {r['rps']:>8.0f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['errors']:>7} {ratio:>8.2f}x")
+    print(f"\nLoad average after the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+          "(other work on the machine makes every figure slower, the ratio less so)")
     clean = all(r["errors"] == 0 for r in results.values())
     catalog_ratio = floor["rps"] / results["catalog"]["rps"]
     verdict = ("met" if catalog_ratio <= 4 else "NOT met") if clean else "not measured: some requests failed"

@@ -1,14 +1,16 @@
-"""An optional cache for the public catalog's result list.
+"""An optional cache for the public catalog's list page and its calendar feed.
 
 The catalog page is the most visited page and the same for everyone who asks
 the same question, so its result part (filters, cards, paging; no CSRF token,
-nothing personal) can be cached per consortium, language, host and query
-string. The page around it (header, language switch with its CSRF token, the
-manager's links) is rendered for each request.
+nothing personal) is cached per consortium, language, host and query string,
+and the page around it is rendered for each signed-in visitor. For anonymous
+visitors without a session or flash messages the whole page is cached, with a
+placeholder where the language switch's CSRF token goes; each response gets
+its own token (``with_csrf_token``), exactly as if the page had been rendered.
 
 Off unless ``settings.LARNAV_CATALOG_CACHE_SECONDS`` is above 0. Every catalog
-write (``larnav.catalog.services``) raises the consortium's generation after
-its transaction commits, which makes the cached lists unreachable at once
+write (``larnav.catalog.services``) raises the cache's generation after its
+transaction commits, which makes the cached pages unreachable at once
 wherever the cache is shared (Redis, memcached) and in the writing process
 with the default per-process memory cache. What the cache cannot see, such
 as seat counters changed by the registration service without calling
@@ -29,25 +31,39 @@ def cache_seconds() -> int:
     return max(int(getattr(settings, "LARNAV_CATALOG_CACHE_SECONDS", 0) or 0), 0)
 
 
-def _generation_key(consortium_id) -> str:
-    return f"{PREFIX}:generation:{consortium_id}"
+GENERATION_KEY = f"{PREFIX}:generation"
 
 
-def _bump(consortium_id) -> None:
-    key = _generation_key(consortium_id)
+def _bump() -> None:
     try:
-        cache.incr(key)
+        cache.incr(GENERATION_KEY)
     except ValueError:  # not there yet (or evicted): any new value makes older entries unreachable
-        cache.set(key, 1, None)
+        cache.set(GENERATION_KEY, 1, None)
 
 
-def invalidate(consortium_id) -> None:
-    """Make the consortium's cached catalog lists unreachable, once the current transaction commits."""
+def invalidate(consortium_id=None) -> None:
+    """Make cached catalog pages unreachable once the current transaction commits.
+
+    One generation serves every consortium: anonymous pages are keyed on the
+    host name, not on the consortium (finding that would cost a query on
+    every hit), so a write anywhere retires them all.
+    """
     if cache_seconds():
-        transaction.on_commit(lambda: _bump(consortium_id))
+        transaction.on_commit(_bump)
 
 
-def list_key(consortium_id, language: str, host: str, query: str) -> str:
-    generation = cache.get(_generation_key(consortium_id)) or 0
+def key(kind: str, scope, language: str, host: str, query: str) -> str:
+    """The cache key of one kind of cached output ("results", "page", "ics") for one question."""
+    generation = cache.get(GENERATION_KEY) or 0
     digest = hashlib.sha256(f"{host}\n{query}".encode()).hexdigest()[:32]
-    return f"{PREFIX}:list:{consortium_id}:{generation}:{language}:{digest}"
+    return f"{PREFIX}:{kind}:{generation}:{scope}:{language}:{digest}"
+
+
+CSRF_PLACEHOLDER = "larnav-catalog-csrf-placeholder-7f3e"
+
+
+def with_csrf_token(html: str, request) -> str:
+    """The cached page with this request's CSRF token (which also makes the CSRF cookie be set)."""
+    from django.middleware.csrf import get_token
+
+    return html.replace(CSRF_PLACEHOLDER, get_token(request))

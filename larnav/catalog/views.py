@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache as django_cache
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -86,28 +86,58 @@ def _catalog_results(request) -> str:
     }, request=request)
 
 
+def _cacheable_whole_page(request) -> bool:
+    """An anonymous visitor without session or flash messages sees exactly what the next one sees,
+    except for the CSRF token, which is put in per request."""
+    from django.conf import settings
+
+    return (not request.user.is_authenticated and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "messages" not in request.COOKIES)
+
+
 def catalog_list(request):
     seconds = cache.cache_seconds()
-    key = None
-    if seconds and request.consortium is not None:
-        key = cache.list_key(request.consortium.pk, get_language(), request.get_host(), request.GET.urlencode())
-    results = django_cache.get(key) if key else None
+    if not seconds:
+        return _render_catalog(request, _catalog_results(request))
+    language, host, query = get_language() or "sv", request.get_host(), request.GET.urlencode()
+    page_key = None
+    if _cacheable_whole_page(request):
+        # An anonymous visitor's consortium follows from the host name, which is in the key.
+        page_key = cache.key("page", "anonymous", language, host, query)
+        html = django_cache.get(page_key)
+        if html is not None:
+            return HttpResponse(cache.with_csrf_token(html, request))
+    if request.consortium is None:
+        return _render_catalog(request, _catalog_results(request))
+    results_key = cache.key("results", request.consortium.pk, language, host, query)
+    results = django_cache.get(results_key)
     if results is None:
         results = _catalog_results(request)
-        if key:
-            django_cache.set(key, results, seconds)
+        django_cache.set(results_key, results, seconds)
+    if page_key is None:
+        return _render_catalog(request, results)
+    response = _render_catalog(request, results, csrf_token=cache.CSRF_PLACEHOLDER)
+    html = response.content.decode()
+    django_cache.set(page_key, html, seconds)
+    response.content = cache.with_csrf_token(html, request)
+    return response
+
+
+def _render_catalog(request, results: str, **extra):
     return render(request, "catalog/list.html", {
         "results": mark_safe(results),  # noqa: S308 - our own template's output
         "can_manage": can(request.user, Action.MANAGE_CATALOG) or can(request.user, Action.MANAGE_LOCAL_CATALOG),
+        **extra,
     })
 
 
 def catalog_feed(request):
     seconds = cache.cache_seconds()
     key = None
-    if seconds and request.consortium is not None:
-        key = cache.list_key(request.consortium.pk, "ics:" + (get_language() or "sv"), request.get_host(),
-                             request.GET.urlencode())
+    if seconds:
+        # Nothing in the public feed depends on who asks; anonymous callers' consortium follows from the host.
+        scope = "anonymous" if not request.user.is_authenticated else getattr(request.consortium, "pk", None)
+        key = cache.key("ics", scope, get_language() or "sv", request.get_host(), request.GET.urlencode())
     content = django_cache.get(key) if key else None
     if content is None:
         filters, _form = parse_catalog_filters(request.GET, request.consortium)

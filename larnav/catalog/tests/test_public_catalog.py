@@ -1,5 +1,6 @@
 """The public catalog: search, filters, sorting, paging, and sane answers to garbage."""
 
+import re
 import uuid
 from datetime import time, timedelta
 
@@ -263,4 +264,34 @@ def test_the_optional_result_cache_serves_repeats_and_forgets_on_writes(client, 
     # Another language or another question is another entry.
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "1 activity" in client.get("/utbud/?q=bem%C3%B6tande").content.decode()
+    cache.clear()
+
+
+def test_cached_whole_pages_carry_each_visitors_own_csrf_token(client, catalog, settings):
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()
+    settings.LARNAV_CATALOG_CACHE_SECONDS = 60
+    make_session(catalog.bemotande)
+    pages = []
+    for _ in range(3):
+        visitor = Client(enforce_csrf_checks=True)
+        response = visitor.get("/utbud/")
+        html = response.content.decode()
+        assert "larnav-catalog-csrf-placeholder" not in html
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        assert settings.CSRF_COOKIE_NAME in response.cookies
+        # The language switch works with the token the (possibly cached) page carried.
+        switched = visitor.post("/i18n/setlang/", {"language": "en", "next": "/utbud/",
+                                                   "csrfmiddlewaretoken": token})
+        assert switched.status_code == 302
+        pages.append(html.replace(token, ""))
+    refused = Client(enforce_csrf_checks=True)
+    refused.get("/utbud/")
+    assert refused.post("/i18n/setlang/", {"language": "en", "csrfmiddlewaretoken": "x" * 64}).status_code == 403
+    assert pages[0] == pages[1] == pages[2]  # the same page, apart from the token
+    # Signed-in visitors get their own page around the cached results.
+    client.force_login(catalog.samordnare)
+    assert "Manage the catalog" in client.get("/utbud/").content.decode()
     cache.clear()
