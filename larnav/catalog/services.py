@@ -267,13 +267,13 @@ def _validate_session(session: Session, occasions, quotas, trainers, *, is_new, 
         seen.add(municipality.pk)
         if seats is None or seats < 1:
             add("quotas", _("A quota needs at least one seat (%(name)s).") % {"name": municipality.name})
+        elif session.capacity and seats > session.capacity:
+            # A quota caps one municipality's seats; together they may add up to more than the capacity.
+            add("quotas", _("The quota for %(name)s (%(seats)d seats) is more than the capacity (%(capacity)d).")
+                % {"name": municipality.name, "seats": seats, "capacity": session.capacity})
         if session.local_staff_only and owner is not None and municipality.pk != owner.pk:
             add("quotas", _("The session is only for %(owner)s's staff; a quota for %(name)s makes no sense.")
                 % {"owner": owner.name, "name": municipality.name})
-    total = sum(seats or 0 for _m, seats in quotas)
-    if session.capacity and total > session.capacity:
-        add("quotas", _("The quotas add up to %(total)d seats, more than the capacity (%(capacity)d).")
-            % {"total": total, "capacity": session.capacity})
     for trainer in trainers or ():
         if trainer.consortium_id != session.consortium_id:
             add("trainers", _("A trainer must belong to this consortium."))
@@ -316,7 +316,8 @@ def save_session(session: Session, *, occasions: list[OccasionInput], quotas=(),
     overlapping; a new session lies wholly in the future; capacity between 1
     and 10,000 and never below the confirmed registrations (read under a row
     lock, so a registration arriving meanwhile is counted); registration closes
-    before the first occasion; quotas fit within the capacity. The seat
+    before the first occasion; no quota (a cap on one municipality's seats) is
+    above the capacity. The seat
     counters are never written here. When the session opens for registration,
     the activity's interest list is told.
     """
