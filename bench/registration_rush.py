@@ -108,7 +108,7 @@ def run_http(args, env, setup):
                 n = index * per_client + i
                 session_id = setup["sessions"][n % len(setup["sessions"])]
                 body = json.dumps({"email": f"p{n}@bench.se", "first_name": "Anna", "last_name": f"Bench{n}",
-                                   "workplace_id": setup["workplace"], "role": "stodassistent"})
+                                   "workplace_id": setup["workplace"], "occupation": "stodassistent"})
                 start = time.perf_counter()
                 conn.request("POST", f"/api/v1/sessions/{session_id}/registrations", body=body, headers=headers)
                 response = conn.getresponse()

@@ -7,6 +7,7 @@ from larnav.core import views as core_views
 urlpatterns = [
     path("", include("larnav.core.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("konto/api-nycklar/", include("larnav.api.ui_urls")),
     path("konto/", include("larnav.accounts.urls")),
     path("organisationer/", include("larnav.organisations.urls")),
     path("personer/", include("larnav.people.urls")),
