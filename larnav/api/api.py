@@ -6,6 +6,7 @@ serves every asset itself.
 """
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Query
 from ninja.renderers import JSONRenderer
 from ninja.responses import Status
@@ -15,7 +16,7 @@ from larnav.registrations.services import waitlist_position
 
 from . import errors, schemas, selectors, services
 from .auth import OPTIONAL_SECURITY, caller, consortium_id_for, token_optional, token_required
-from .pagination import paginate
+from .pagination import PageParams, paginate
 from .schemas import (
     ERRORS_NOT_FOUND,
     ERRORS_PUBLIC,
@@ -170,3 +171,82 @@ def create_registration(request: HttpRequest, pk: int, payload: RegistrationIn):
         "status": registration.status, "waitlist_position": waitlist_position(registration),
         "created": outcome.created,
     })
+
+
+@api.get("/sessions/{int:pk}/registrations", auth=token_required,
+         response={200: schemas.RegistrationPage, **ERRORS_WRITE}, tags=["registrations"],
+         url_name="session_registration_list", operation_id="listRegistrations",
+         summary="The registrations of a session that you may see")
+def list_registrations(request: HttpRequest, pk: int, params: Query[PageParams]):
+    """All of them for coordinators and the session's trainers; otherwise those of staff in
+    your scope (a CKA's municipality, a manager's unit). Waiting-list positions from 1."""
+    from larnav.registrations import selectors as registration_selectors
+    from larnav.registrations.models import Status as RegStatus
+
+    user = caller(request)
+    consortium_id = consortium_id_for(request)
+    session = selectors.session_for_staff(consortium_id, pk)
+    if session is None:
+        raise Http404
+    qs = registration_selectors.session_participants(user, session)
+    if not qs.exists() and not (can(user, Action.MANAGE_CATALOG) or can(user, Action.VIEW_PERSONS)
+                                or session.trainers.filter(pk=user.pk).exists()):
+        raise errors.forbidden()
+    positions = {}
+    waiting = session.registrations.filter(status=RegStatus.WAITLISTED).order_by("queued_at", "pk")
+    for index, reg_id in enumerate(waiting.values_list("pk", flat=True), start=1):
+        positions[reg_id] = index
+
+    def row(r):
+        return {"id": r.pk, "person_id": r.person_id, "first_name": r.person.first_name,
+                "last_name": r.person.last_name, "email": r.person.email, "workplace_id": r.workplace_id,
+                "municipality_id": r.municipality_id, "status": r.status,
+                "waitlist_position": positions.get(r.pk), "created_at": r.created_at.isoformat()}
+
+    return paginate(request, qs.order_by("created_at", "pk"), params, row)
+
+
+@api.post("/registrations/{int:pk}/cancel", auth=token_required,
+          response={200: schemas.CancelOut, **ERRORS_WRITE}, tags=["registrations"],
+          url_name="registration_cancel", operation_id="cancelRegistration", summary="Cancel a registration")
+def cancel_registration(request: HttpRequest, pk: int):
+    """Coordinators cancel any registration; CKA and managers those of their staff. A freed seat
+    goes at once to the first on the waiting list who fits the quota. 409 if already cancelled."""
+    from larnav.registrations import services as registrations
+
+    user = caller(request)
+    reg = services.registration_for(user, consortium_id_for(request), pk, Action.REGISTER_OTHERS)
+    if reg is None:
+        raise Http404
+    outcome = registrations.cancel(reg.pk, user, reason="API")
+    promoted = outcome.promoted[0].pk if outcome.promoted else None
+    return {"status": outcome.registration.status, "promoted_registration_id": promoted}
+
+
+@api.post("/registrations/{int:pk}/attendance", auth=token_required,
+          response={200: schemas.AttendanceOut, **ERRORS_WRITE}, tags=["registrations"],
+          url_name="registration_attendance", operation_id="markAttendance",
+          summary="Mark attendance for one occasion")
+def mark_attendance(request: HttpRequest, pk: int, payload: schemas.AttendanceIn):
+    """For the session's trainers and coordinators. When the session's last occasion has ended and
+    every occasion has attendance, completion is decided (completed with hours, or no-show)."""
+    from larnav.attendance import services as attendance
+    from larnav.attendance.models import AttendanceStatus
+    from larnav.registrations.models import Registration
+
+    user = caller(request)
+    reg = services.registration_for(user, consortium_id_for(request), pk, None)
+    if reg is None:
+        raise Http404
+    if payload.status not in AttendanceStatus.values:
+        raise errors.ApiError(422, "invalid", gettext_lazy("Allowed values: %(values)s.")
+                              % {"values": ", ".join(AttendanceStatus.values)})
+    if not reg.session.occasions.filter(pk=payload.occasion_id).exists():
+        raise Http404
+    try:
+        attendance.save_attendance(payload.occasion_id, {reg.pk: payload.status}, user)
+    except attendance.AttendanceError as exc:
+        raise errors.ApiError(409, "attendance_refused", str(exc)) from exc
+    reg = Registration.objects.get(pk=reg.pk)
+    return {"registration_id": reg.pk, "occasion_id": payload.occasion_id, "status": payload.status,
+            "registration_status": reg.status}

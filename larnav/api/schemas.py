@@ -280,6 +280,7 @@ class RegistrationIn(Schema):
     email: Email | None = None
     workplace_id: Id | None = Field(None, description="The person's workplace; one where you may register staff.")
     occupation: OccupationCode | None = Field(None, description="Occupation code, e.g. stodassistent.")
+    role: OccupationCode | None = Field(None, description="The same as occupation (the yrkesroll); either may be used.")
 
     @model_validator(mode="after")
     def _person_or_details(self):
@@ -289,6 +290,44 @@ class RegistrationIn(Schema):
         if self.person_id is not None and any((*details, self.occupation)):
             raise PydanticCustomError("person_required", "Give person_id, or the person's details, not both.")
         return self
+
+
+class RegistrationListOut(Out):
+    id: int
+    person_id: int
+    first_name: str
+    last_name: str
+    email: str
+    workplace_id: int | None
+    municipality_id: int | None
+    status: str
+    waitlist_position: int | None
+    created_at: str
+
+
+class RegistrationPage(Out):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[RegistrationListOut]
+
+
+class CancelOut(Out):
+    status: str = Field(..., description="cancelled or late_cancelled (after the session's cancellation deadline).")
+    promoted_registration_id: int | None = Field(
+        ..., description="The waitlisted registration that got the freed seat, if any.")
+
+
+class AttendanceIn(Schema):
+    occasion_id: Id
+    status: str = Field(..., description="attended, partly, absent or excused.")
+
+
+class AttendanceOut(Out):
+    registration_id: int
+    occasion_id: int
+    status: str
+    registration_status: str = Field(..., description="The registration's status after completion was decided.")
 
 
 class RegistrationOut(Out):

@@ -100,6 +100,7 @@ def register_for_session(user, consortium_id: int, session_id: int, payload):
     from .errors import ApiError
 
     in_scope = scope_persons(user, Person.objects.filter(consortium_id=consortium_id), Action.REGISTER_OTHERS)
+    new_person = False
     if payload.person_id is not None:
         person = in_scope.select_related("workplace").filter(pk=payload.person_id).first()
         if person is None:
@@ -110,10 +111,12 @@ def register_for_session(user, consortium_id: int, session_id: int, payload):
         if workplace is None or not can(user, Action.REGISTER_OTHERS, workplace):
             raise _invalid("workplace_id", "unknown_workplace")
         occupation = None
-        if payload.occupation:
-            occupation = Occupation.objects.filter(code=payload.occupation, is_active=True).first()
+        code = payload.occupation or payload.role
+        if code:
+            occupation = Occupation.objects.filter(code=code, is_active=True).first()
             if occupation is None:
-                raise _invalid("occupation", "unknown_occupation")
+                raise _invalid("occupation" if payload.occupation else "role", "unknown_occupation")
+        new_person = not Person.objects.filter(consortium_id=consortium_id, email__iexact=payload.email.strip()).exists()
         try:
             person = registrations.person_for_registration(
                 workplace.consortium, first_name=payload.first_name, last_name=payload.last_name,
@@ -125,4 +128,23 @@ def register_for_session(user, consortium_id: int, session_id: int, payload):
         if person.workplace_id != workplace.pk and not in_scope.filter(pk=person.pk).exists():
             # A known address outside the scope: the person is not the caller's to register.
             raise ApiError(403, "forbidden", gettext_lazy("You may not register this person."))
-    return registrations.register(session_id, person, registered_by=user)
+    # A coordinator's token is trusted, and so is a person already in the caller's scope; a
+    # new address given by anyone else counts once its owner has confirmed it from the e-mail.
+    return registrations.register(session_id, person, registered_by=user,
+                                  verified=can(user, Action.MANAGE_CATALOG) or not new_person)
+
+
+def registration_for(user, consortium_id: int, registration_id: int, action):
+    """A registration the caller may act on, or None (unknown and out of scope look the same)."""
+    from larnav.accounts.permissions import Action, can, scope_by_workplace
+    from larnav.registrations.models import Registration
+
+    qs = Registration.objects.select_related("session", "person").filter(consortium_id=consortium_id)
+    reg = qs.filter(pk=registration_id).first()
+    if reg is None:
+        return None
+    if can(user, Action.MANAGE_CATALOG) or reg.session.trainers.filter(pk=user.pk).exists():
+        return reg
+    if action is None:
+        return None
+    return scope_by_workplace(user, qs, action).filter(pk=registration_id).first()
