@@ -20,8 +20,8 @@ def test_public_pages_are_accessible(page, live_server, region, language):
 
 @pytest.mark.parametrize("language", ["sv", "en"])
 def test_coordinator_pages_are_accessible(page, live_server, region, language):
+    sign_in(page, "samordnare")  # signing in applies the user's saved language; choose after it
     set_language(page, live_server.url, language)
-    sign_in(page, "samordnare")
     for path in COORDINATOR_PAGES:
         page.goto(path)
         assert page.locator("html").get_attribute("lang") == language
