@@ -242,3 +242,17 @@ def question_delete(request, pk):
         messages.success(request, _("The question is removed. Answers already given are kept."))
         return redirect("registrations:questions", activity_pk=activity_pk)
     return render(request, "registrations/question_delete.html", {"question": question})
+
+
+@login_required
+def detail(request, pk):
+    """A registration as staff see it: answers, expected benefit and its whole history."""
+    reg = get_object_or_404(selectors.base_queryset().filter(consortium=request.consortium), pk=pk)
+    session = _session_for_staff(request, reg.session_id)
+    if not selectors.session_participants(request.user, session).filter(pk=reg.pk).exists():
+        raise Http404
+    return render(request, "registrations/detail.html", {
+        "registration": reg, "session": session, "position": services.waitlist_position(reg),
+        "events": reg.events.select_related("actor"),
+        "can_cancel": can(request.user, Action.MANAGE_CATALOG) and reg.is_active,
+    })

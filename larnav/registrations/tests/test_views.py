@@ -172,3 +172,14 @@ def test_coordinator_manages_registration_questions(client, region, session):
     assert not Question.objects.exists()
     client.force_login(region.cka_huddinge)
     assert client.get(url).status_code == 403
+
+
+def test_staff_see_a_registration_with_its_history_within_scope(client, region, session):
+    reg = services.register(session.pk, region.anna, registered_by=region.cka_huddinge,
+                            answers={"Kost?": "Vegansk"}).registration
+    client.force_login(region.cka_huddinge)
+    page = client.get(f"/anmalan/anmalan/{reg.pk}/")
+    assert page.status_code == 200 and "Vegansk" in page.content.decode()
+    assert len(page.context["events"]) == 1
+    client.force_login(region.cka_taby)
+    assert client.get(f"/anmalan/anmalan/{reg.pk}/").status_code == 404
