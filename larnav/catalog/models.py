@@ -27,6 +27,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from larnav.core.validators import reject_personnummer
 from larnav.organisations.models import Consortium, Organisation
@@ -233,7 +234,7 @@ class Session(models.Model):
         PLANNED = "planned", _("Planned")
         OPEN = "open", _("Open for registration")
         FULL = "full", _("Full")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("session status", "Cancelled")
         COMPLETED = "completed", _("Completed")
 
     consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, related_name="sessions")

@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 register = template.Library()
 
@@ -76,7 +76,7 @@ def session_seats(session, now) -> str:
     """Seats left, full with the waiting list, registration closed, cancelled... in words, not only colour."""
     status = session.status
     if status == "cancelled":
-        return format_html('<span class="status-note">{}</span>', gettext("Cancelled"))
+        return format_html('<span class="status-note">{}</span>', pgettext("session status", "Cancelled"))
     if status == "completed":
         return format_html('<span class="seats">{}</span>', gettext("Completed"))
     if session.free_seats == 0:
