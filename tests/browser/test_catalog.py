@@ -95,3 +95,22 @@ def test_catalog_management_pages_are_accessible(page, live_server, offer, langu
     page.locator("form.stacked button[type=submit]").click()
     page.wait_for_selector(".errorlist")
     assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_interest_form_with_errors_and_trainer_pages_are_accessible(page, live_server, region, language):
+    from larnav.catalog.testing import make_activity, make_session
+
+    set_language(page, live_server.url, language)
+    no_dates = make_activity(region.consortium, "Etik i vardagen", type="studiecirkel")
+    taught = make_activity(region.consortium, "Nätverk för arbetsterapeuter", type="natverkstraff")
+    make_session(taught, trainers=[region.utbildare])
+    page.goto(f"/utbud/{no_dates.pk}/")
+    page.locator("#interest ~ form button[type=submit], section.interest form button[type=submit]").first.click()
+    page.wait_for_selector(".errorlist")
+    assert page.locator("#id_email[aria-invalid=true]").count() == 1
+    assert serious_violations(page) == []
+    sign_in(page, "utbildare")
+    for path in ("/utbud/mina-tillfallen/", "/utbud/kalender/"):
+        page.goto(path)
+        assert serious_violations(page) == [], path
