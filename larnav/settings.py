@@ -13,6 +13,7 @@ environment variable; the defaults are safe for production except where
     LARNAV_EMAIL_BACKEND    "smtp" (default in production), "console", "locmem" or a dotted path
     LARNAV_EMAIL_HOST / _PORT / _HOST_USER / _HOST_PASSWORD / _USE_TLS / _USE_SSL
     LARNAV_DEFAULT_FROM_EMAIL
+    LARNAV_CATALOG_CACHE_SECONDS  how long the public catalog's result list is cached (default 30; 0 = off)
 """
 
 import os
@@ -205,6 +206,11 @@ WHITENOISE_USE_FINDERS = DEBUG
 LARNAV_IMPORT_MAX_BYTES = int(os.environ.get("LARNAV_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Caching -----------------------------------------------------------------
+# The catalog's result list is cached per query; every catalog write and seat
+# change invalidates it (at once where the cache is shared, e.g. Redis).
+LARNAV_CATALOG_CACHE_SECONDS = int(os.environ.get("LARNAV_CATALOG_CACHE_SECONDS", "30"))
 
 # --- E-mail -------------------------------------------------------------------
 _EMAIL_BACKENDS = {

@@ -15,6 +15,8 @@ from .settings import PASSWORD_HASHERS  # noqa: E402
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
+# A per-process cache would carry catalog pages from one test into the next.
+LARNAV_CATALOG_CACHE_SECONDS = 0
 
 # SQLite tests use a file, not shared-cache memory: threads then meet the same
 # locking (WAL, IMMEDIATE, busy timeout) as production, which the concurrency
