@@ -226,3 +226,23 @@ def discard_batch(batch: ImportBatch, user) -> bool:
         preview={"counts": batch.counts, "total": batch.preview.get("total", 0)},
     )
     return bool(updated)
+
+
+PREVIEW_RETENTION_DAYS = 7
+
+
+def discard_stale_previews(now=None, days: int = PREVIEW_RETENTION_DAYS) -> int:
+    """Discard previews nobody confirmed within ``days``: their rows hold personal data."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    stale = ImportBatch.objects.filter(status=ImportBatch.Status.PREVIEWED, created_at__lt=cutoff)
+    count = 0
+    for batch in stale.only("pk", "preview"):
+        count += ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED).update(
+            status=ImportBatch.Status.DISCARDED, rows=[],
+            preview={"counts": batch.preview.get("counts", {}), "total": batch.preview.get("total", 0)},
+        )
+    return count

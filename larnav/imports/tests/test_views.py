@@ -289,3 +289,19 @@ def test_outsiders_see_nothing_of_someone_elses_batch_on_any_import_url(client, 
             assert b"hemlig" not in body.lower(), (method, url)
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.PREVIEWED
+
+
+def test_stale_previews_are_discarded_with_their_rows(client, region):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from larnav.imports.services import discard_stale_previews
+
+    client.force_login(region.cka_huddinge)
+    batch = upload(client, [person_row("Lisa", "Larsson", "lisa@huddinge.se")])
+    assert discard_stale_previews() == 0
+    assert discard_stale_previews(now=timezone.now() + timedelta(days=8)) == 1
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.DISCARDED and batch.rows == []
+    assert not Person.objects.filter(email="lisa@huddinge.se").exists()
