@@ -142,6 +142,12 @@ class Access:
         return q & paths
 
 
+def same_consortium(user, consortium_id) -> bool:
+    """Is ``user`` (signed in) a member of the consortium ``consortium_id`` (or a platform operator)?"""
+    access = access_for(user)
+    return access.is_superuser or (access.consortium_id is not None and access.consortium_id == consortium_id)
+
+
 def access_for(user) -> Access:
     cached = getattr(user, "_larnav_access", None)
     if cached is None:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
-from larnav.accounts.permissions import Action, access_for
+from larnav.accounts.permissions import Action, access_for, same_consortium
 from larnav.catalog.models import Occasion, Session
 from larnav.registrations.models import Registration, RegistrationEvent, Status
 
@@ -28,13 +28,8 @@ COORDINATOR_AHEAD = timedelta(days=14)
 
 # --- Who may do what ----------------------------------------------------------------
 
-def _same_consortium(user, consortium_id) -> bool:
-    access = access_for(user)
-    return access.is_superuser or (user.is_authenticated and user.consortium_id == consortium_id)
-
-
 def is_coordinator(user, consortium_id) -> bool:
-    return _same_consortium(user, consortium_id) and access_for(user).can(Action.MANAGE_CATALOG)
+    return same_consortium(user, consortium_id) and access_for(user).can(Action.MANAGE_CATALOG)
 
 
 def is_trainer(user, session: Session) -> bool:
@@ -48,7 +43,7 @@ def is_trainer(user, session: Session) -> bool:
 
 def can_take_attendance(user, session: Session) -> bool:
     """A trainer of the session, or a coordinator of its consortium."""
-    if not user.is_authenticated or not _same_consortium(user, session.consortium_id):
+    if not user.is_authenticated or not same_consortium(user, session.consortium_id):
         return False
     return access_for(user).can(Action.MANAGE_CATALOG) or is_trainer(user, session)
 

@@ -23,7 +23,7 @@ from django.db.models.functions import Collate, StrIndex
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
-from larnav.accounts.permissions import Action, access_for, can, scope_organisations
+from larnav.accounts.permissions import Action, can, same_consortium, scope_organisations
 from larnav.organisations.models import Organisation
 
 from .models import Activity, CalendarFeedToken, FocusArea, InterestRegistration, Occasion, Session
@@ -46,14 +46,9 @@ LOCAL_OWNER_TYPES = (Organisation.Type.KOMMUN, Organisation.Type.STADSDEL)
 
 # --- Permissions ----------------------------------------------------------------
 
-def _same_consortium(user, consortium_id) -> bool:
-    access = access_for(user)
-    return access.is_superuser or (access.consortium_id is not None and access.consortium_id == consortium_id)
-
-
 def can_manage_catalog(user, consortium) -> bool:
     """May ``user`` create and edit activities, focus areas and regional sessions of ``consortium``?"""
-    return (getattr(user, "is_authenticated", False) and _same_consortium(user, consortium.pk)
+    return (getattr(user, "is_authenticated", False) and same_consortium(user, consortium.pk)
             and can(user, Action.MANAGE_CATALOG))
 
 
@@ -64,7 +59,7 @@ def can_manage_local_sessions(user, consortium) -> bool:
 
 def can_manage_session(user, session: Session) -> bool:
     """Catalog managers manage every session; a CKA manages the local sessions of their municipality."""
-    if not getattr(user, "is_authenticated", False) or not _same_consortium(user, session.consortium_id):
+    if not getattr(user, "is_authenticated", False) or not same_consortium(user, session.consortium_id):
         return False
     if can(user, Action.MANAGE_CATALOG):
         return True
@@ -91,7 +86,7 @@ def can_see_digital_link(user, session: Session) -> bool:
         return False
     if can_manage_session(user, session):
         return True
-    if not _same_consortium(user, session.consortium_id):
+    if not same_consortium(user, session.consortium_id):
         return False
     if is_trainer(user, session):
         return True
@@ -103,7 +98,7 @@ def can_see_digital_link(user, session: Session) -> bool:
 def local_owner_choices(user, consortium) -> QuerySet:
     """Municipalities and city districts for which ``user`` may create local sessions."""
     qs = Organisation.objects.filter(consortium=consortium, type__in=LOCAL_OWNER_TYPES, is_active=True)
-    if not getattr(user, "is_authenticated", False) or not _same_consortium(user, consortium.pk):
+    if not getattr(user, "is_authenticated", False) or not same_consortium(user, consortium.pk):
         return qs.none()
     return scope_organisations(user, qs, Action.MANAGE_LOCAL_CATALOG).order_by("name")
 

@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from larnav.accounts.permissions import Action, can
+from larnav.accounts.permissions import Action, can, same_consortium
 from larnav.core.listing import paginate, sort_queryset
 from larnav.core.permissions import require
 
@@ -227,7 +227,7 @@ def session_detail(request, pk):
     session = selectors.visible_session(request.user, request.consortium, pk)
     if session is None:
         raise Http404
-    signed_in = request.user.is_authenticated and selectors._same_consortium(request.user, session.consortium_id)
+    signed_in = request.user.is_authenticated and same_consortium(request.user, session.consortium_id)
     return render(request, "catalog/session_detail.html", {
         "session": session,
         "activity": session.activity,
