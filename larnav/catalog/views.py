@@ -246,15 +246,13 @@ def registration_context(user, session) -> dict:
     """What the session page offers about registering, for this visitor."""
     from larnav.accounts.permissions import Action, can
     from larnav.registrations.selectors import own_registration
-    from larnav.registrations.services import waitlist_position
+    from larnav.registrations.services import is_open_for_registration, waitlist_position
 
     own = own_registration(user, session) if user.is_authenticated else None
     return {
         "own_registration": own,
         "own_position": waitlist_position(own) if own else None,
-        "registration_open": session.status in ("open", "full")
-        and (session.registration_closes is None or session.registration_closes > timezone.now())
-        and (session.registration_opens is None or session.registration_opens <= timezone.now()),
+        "registration_open": is_open_for_registration(session),
         "can_register_others": user.is_authenticated and can(user, Action.REGISTER_OTHERS),
         "can_see_participants": user.is_authenticated and (
             can(user, Action.MANAGE_CATALOG) or can(user, Action.VIEW_PERSONS)

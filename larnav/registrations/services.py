@@ -31,7 +31,14 @@ from larnav.catalog import cache as catalog_cache
 from larnav.catalog.models import Session
 
 from . import notifications
-from .errors import CapacityBelowBooked, InvalidTransition, NotEligible, SessionCancelled, SessionNotOpen
+from .errors import (
+    CapacityBelowBooked,
+    InvalidTransition,
+    NotEligible,
+    RegistrationError,
+    SessionCancelled,
+    SessionNotOpen,
+)
 from .models import ACTIVE_STATUSES, Registration, RegistrationEvent, Status
 
 
@@ -413,3 +420,12 @@ def add_question(activity, question):
     question.full_clean()
     question.save()
     return question
+
+
+def is_open_for_registration(session, now=None) -> bool:
+    """Would a registration for ``session`` be taken now (status, window, not yet held)?"""
+    try:
+        _check_open(session, now)
+    except RegistrationError:
+        return False
+    return True
