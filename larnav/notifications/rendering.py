@@ -20,6 +20,17 @@ class RenderedMessage:
     html: str
     calendar: str = ""
     calendar_part: kinds.Calendar | None = None
+    # Values (links with tokens) that must not be kept in the stored copy.
+    secrets: tuple[str, ...] = ()
+
+    def stored(self) -> tuple[str, str]:
+        """The plain text and HTML as kept in the outbox: secret values blanked out."""
+        text, html = self.text, self.html
+        for value in self.secrets:
+            if value:
+                text = text.replace(value, "[…]")
+                html = html.replace(value, "[…]")
+        return text, html
 
 
 def default_template(kind: kinds.MessageKind, language: str) -> tuple[str, str]:
@@ -66,6 +77,7 @@ def render_message(message: OutgoingMessage) -> RenderedMessage | None:
     return RenderedMessage(
         subject=rendered.subject, text=rendered.text, html=rendered.html,
         calendar=calendar.content.decode("utf-8") if calendar else "", calendar_part=calendar,
+        secrets=tuple(values.get(name, "") for name in kind.secret),
     )
 
 
