@@ -20,6 +20,8 @@ environment variable; the defaults are safe for production except where
     LARNAV_MAIL_BATCH_SIZE  messages one delivery run claims at a time (default 20)
     LARNAV_MAIL_LEASE_SECONDS  how long a claimed message stays with its worker before another may retry it (default 600)
     LARNAV_MAIL_MAX_ATTEMPTS   delivery attempts before a message is marked failed (default 6)
+    LARNAV_OUTBOX_SWEEP_SECONDS  how often the worker looks for mail left behind (default 60)
+    LARNAV_MESSAGE_ID_DOMAIN   domain of the Message-IDs (default: the host of LARNAV_BASE_URL)
 """
 
 import os
@@ -264,6 +266,10 @@ if LARNAV_TASKS_BACKEND == "rq":
 LARNAV_MAIL_BATCH_SIZE = int(os.environ.get("LARNAV_MAIL_BATCH_SIZE", "20"))
 LARNAV_MAIL_LEASE_SECONDS = int(os.environ.get("LARNAV_MAIL_LEASE_SECONDS", "600"))
 LARNAV_MAIL_MAX_ATTEMPTS = int(os.environ.get("LARNAV_MAIL_MAX_ATTEMPTS", "6"))
+LARNAV_OUTBOX_SWEEP_SECONDS = int(os.environ.get("LARNAV_OUTBOX_SWEEP_SECONDS", "60"))
+# The domain of outgoing Message-IDs (<outbox-<uuid>@domain>): the host of LARNAV_BASE_URL by default.
+LARNAV_MESSAGE_ID_DOMAIN = os.environ.get("LARNAV_MESSAGE_ID_DOMAIN", "") or (
+    BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "larnav.localhost")
 
 # --- Logging ------------------------------------------------------------------
 LOGGING = {
