@@ -10,7 +10,7 @@ environment variable; the defaults are safe for production except where
     LARNAV_ALLOWED_HOSTS    comma-separated host names
     LARNAV_SECURE           HTTPS-only cookies, HSTS and redirect (default: on unless debug)
     LARNAV_BASE_URL         absolute URL used in e-mailed links
-    LARNAV_EMAIL_BACKEND    "smtp" (default in production), "console", "locmem" or a dotted path
+    LARNAV_EMAIL_BACKEND    "smtp" (default in production), "console", "locmem", "outbox" (kept, not sent) or a dotted path
     LARNAV_EMAIL_HOST / _PORT / _HOST_USER / _HOST_PASSWORD / _USE_TLS / _USE_SSL
     LARNAV_DEFAULT_FROM_EMAIL
     LARNAV_CATALOG_CACHE_SECONDS  how long the public catalog's result list is cached (default 30; 0 = off)
@@ -228,6 +228,8 @@ _EMAIL_BACKENDS = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "console": "django.core.mail.backends.console.EmailBackend",
     "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    # Nothing leaves the machine: messages are only kept in the outbox page (the demo uses it).
+    "outbox": "larnav.notifications.backends.OutboxOnlyBackend",
 }
 _email_backend = os.environ.get("LARNAV_EMAIL_BACKEND", "console" if DEBUG else "smtp")
 EMAIL_BACKEND = _EMAIL_BACKENDS.get(_email_backend, _email_backend)

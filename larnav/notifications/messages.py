@@ -56,8 +56,14 @@ def _registration(message):
     pk = message.context.get("registration")
     if pk is None:
         return None
-    return (Registration.objects.select_related("person", "session__activity", "session__consortium", "consortium")
-            .filter(pk=pk).first())
+    # Read once per rendering: the values and the calendar share it (with the occasions).
+    cached = getattr(message, "_larnav_registration", None)
+    if cached is not None and cached.pk == pk:
+        return cached
+    reg = (Registration.objects.select_related("person", "session__activity", "session__consortium", "consortium")
+           .prefetch_related("session__occasions").filter(pk=pk).first())
+    message._larnav_registration = reg
+    return reg
 
 
 def occasion_lines(session, occasions, *, show_link: bool) -> str:

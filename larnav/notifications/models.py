@@ -74,6 +74,12 @@ class OutgoingMessage(models.Model):
         return f"{self.kind} → {self.to_email} ({self.status})"
 
     @property
+    def kind_label(self) -> str:
+        from . import kinds
+
+        return str(kinds.get(self.kind).label) if kinds.is_registered(self.kind) else self.kind
+
+    @property
     def message_id(self) -> str:
         from django.conf import settings
 

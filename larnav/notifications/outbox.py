@@ -162,6 +162,12 @@ def _name_of(recipient) -> str:
 def _wake() -> None:
     from .tasks import deliver_outbox
 
+    if settings.LARNAV_TASKS_BACKEND == "database":
+        from django_tasks_db.models import DBTaskResult
+
+        # A delivery job that has not started yet will see this commit's messages: one is enough.
+        if DBTaskResult.objects.ready().filter(task_path=deliver_outbox.module_path).exists():
+            return
     deliver_outbox.enqueue()
 
 

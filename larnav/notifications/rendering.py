@@ -90,3 +90,30 @@ def build_email(message: OutgoingMessage):
         return None
     email = build_message(message, rendered.subject, rendered.text, rendered.html, rendered.calendar_part)
     return email, rendered
+
+
+def preview_values(kind: kinds.MessageKind, language: str, registration=None, manager=None) -> dict[str, str]:
+    """Values for a preview: from a real registration where the kind is about one, else the examples.
+
+    The kind's own rules about whether to send (status, time) do not apply to a
+    preview; what cannot be read from the registration keeps its example value.
+    """
+    values = kind.example_values()
+    if registration is None or kind.preview_source != "registration":
+        return values
+    from django.conf import settings
+    from django.urls import reverse
+
+    from .messages import registration_values
+
+    with translation.override(language):
+        values.update(registration_values(registration))
+        values["approvals_url"] = settings.BASE_URL + reverse("registrations:approvals")
+        values["evaluation_url"] = values["manage_url"]
+        if manager is not None and manager.first_name:
+            values["manager_first_name"] = manager.first_name
+        if registration.expected_benefit:
+            from django.utils.translation import gettext
+
+            values["expected_benefit"] = gettext("Expected benefit:") + " " + registration.expected_benefit
+    return {name: value for name, value in values.items() if name in kind.names}

@@ -240,3 +240,17 @@ def test_translation_is_restored_after_rendering(region):
     with translation.override("en"):
         outbox.deliver_due()
         assert translation.get_language() == "en"
+
+
+def test_delivery_costs_a_fixed_number_of_queries_per_message(region, django_assert_max_num_queries):
+    from larnav.core.testing import make_person
+    from larnav.notifications import outbox
+
+    session = make_session(region.consortium, capacity=30)
+    for i in range(20):
+        registrations.register(session.pk, make_person(region.consortium, region.solgarden, f"P{i}", "T",
+                                                       f"p{i}@huddinge.se"))
+    # The claim (select, update, read back, in a savepoint) and per message: the registration with its
+    # occasions (2), the consortium's own text (1), marking it sent (1).
+    with django_assert_max_num_queries(5 + 4 * 20):
+        assert outbox.deliver_due(limit=20).sent == 20
