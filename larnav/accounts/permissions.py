@@ -40,6 +40,8 @@ class Action(StrEnum):
     MANAGE_CATALOG = "manage_catalog"
     MANAGE_LOCAL_CATALOG = "manage_local_catalog"
     TEACH = "teach"
+    # The outbox, failed jobs and message templates (personal data of everyone mailed).
+    MANAGE_NOTIFICATIONS = "manage_notifications"
 
 
 from .models import Role, RoleAssignment  # noqa: E402
