@@ -40,6 +40,8 @@ class Action(StrEnum):
     MANAGE_CATALOG = "manage_catalog"
     MANAGE_LOCAL_CATALOG = "manage_local_catalog"
     TEACH = "teach"
+    # The annual plan (verksamhetsplan): goals, indicators, targets and values entered by hand.
+    MANAGE_PLANS = "manage_plans"
 
 
 from .models import Role, RoleAssignment  # noqa: E402

@@ -1,0 +1,1 @@
+"""The metrics computed indicators can name (see ``larnav.plans.registry``)."""
