@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "larnav.plans",
     "larnav.api",
     "larnav.notifications",
+    "larnav.statistics",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +222,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The catalog's result list is cached per query; every catalog write and seat
 # change invalidates it (at once where the cache is shared, e.g. Redis).
 LARNAV_CATALOG_CACHE_SECONDS = int(os.environ.get("LARNAV_CATALOG_CACHE_SECONDS", "30"))
+
+# --- Statistics ----------------------------------------------------------------
+# In statistics shown to a wider audience (and in aggregate views to those without
+# detail rights), counts below this are shown as "<5" so that no individual can be singled out.
+LARNAV_STATISTICS_MIN_CELL = int(os.environ.get("LARNAV_STATISTICS_MIN_CELL", "5"))
 
 # --- E-mail -------------------------------------------------------------------
 _EMAIL_BACKENDS = {
