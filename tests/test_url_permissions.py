@@ -31,10 +31,11 @@ def _argument_values(region):
     registration = services.register(session.pk, region.anna).registration
     services.register(session.pk, region.erik)
     plan, goal, indicator, value = _plan_objects(region)
+    report = _report(region)
     return {
         "pk": [region.anna.pk, region.erik.pk, region.solgarden.pk, region.ekbacken.pk, region.huddinge.pk,
                region.cka_huddinge.pk, session.pk, session.activity_id, registration.pk, plan.pk, goal.pk,
-               indicator.pk, value.pk],
+               indicator.pk, value.pk, report.pk],
         "session_pk": [session.pk],
         "decision": ["godkann", "avsla"],
         "unknown": ["organisations/x"],
@@ -50,6 +51,18 @@ def _argument_values(region):
         "plan_pk": [plan.pk],
         "goal_pk": [goal.pk],
     }
+
+
+def _report(region):
+    """A report for Huddinge, ordered by Huddinge's CKA and built."""
+    from datetime import date
+
+    from larnav.reports import services as reports
+
+    job = reports.request_report(region.cka_huddinge, region.consortium, reports.ReportRequest(
+        kind="municipality", year=date.today().year, organisation=region.huddinge))
+    reports.run_job(job.pk)
+    return job
 
 
 def _plan_objects(region):

@@ -42,6 +42,8 @@ class Action(StrEnum):
     TEACH = "teach"
     # The annual plan (verksamhetsplan): goals, indicators, targets and values entered by hand.
     MANAGE_PLANS = "manage_plans"
+    # Reports: every report built in the consortium, and reports for internal use without small-cell masking.
+    MANAGE_REPORTS = "manage_reports"
 
 
 from .models import Role, RoleAssignment  # noqa: E402

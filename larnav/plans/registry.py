@@ -1,11 +1,12 @@
 """The registry of metrics that computed indicators name.
 
-A metric is a documented function ``compute(consortium, start, end)`` that
-returns one number for the consortium and the period from ``start`` to
-``end`` (dates, both included), aggregated in the database, or ``None`` when
-the data has nothing to say (no members, no answers). A metric may also
-have a ``breakdown`` (for example the participants of every municipality)
-that the indicator's page and the reports show beside the value.
+A metric is a documented function ``compute(consortium, period)`` that
+returns one number for the consortium and the period (a
+``larnav.statistics.periods.Period``), aggregated in the database, or
+``None`` when the data has nothing to say (no members, no answers). A metric
+may also have a ``breakdown(consortium, period, viewer=user)`` (for example
+the participants of every municipality, masked as the viewer's rights
+require) that the indicator's page shows beside the value.
 
 Metrics register themselves with ``@metric(...)`` in ``larnav.plans.metrics``
 when the app is ready; a metric that needs another app is only registered
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from django.utils.functional import Promise
@@ -43,21 +43,24 @@ class Metric:
     cumulative: bool
     compute: Compute
     breakdown: Callable[..., Breakdown] | None = None
+    # A count of persons: shown as "<5" (below the statistics' minimum) to viewers and in material
+    # for whom the statistics mask small cells.
+    counts_persons: bool = False
 
-    def value(self, consortium, start: date, end: date) -> Decimal | None:
-        result = self.compute(consortium, start, end)
+    def value(self, consortium, period) -> Decimal | None:
+        result = self.compute(consortium, period)
         return None if result is None else Decimal(result)
 
 
 _REGISTRY: dict[str, Metric] = {}
 
 
-def metric(key: str, *, label, description, unit, cumulative: bool, breakdown=None):
+def metric(key: str, *, label, description, unit, cumulative: bool, breakdown=None, counts_persons=False):
     """Register the decorated function as the metric ``key``."""
 
     def decorator(function: Compute) -> Compute:
         register(Metric(key=key, label=label, description=description, unit=unit, cumulative=cumulative,
-                        compute=function, breakdown=breakdown))
+                        compute=function, breakdown=breakdown, counts_persons=counts_persons))
         return function
 
     return decorator

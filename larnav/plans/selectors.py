@@ -17,6 +17,8 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.formats import number_format
 
+from larnav.statistics.periods import Period
+
 from . import registry
 from .models import Goal, Indicator, IndicatorValue, Plan
 from .status import Assessment, Status, assess, elapsed_share
@@ -60,9 +62,23 @@ class IndicatorResult:
     metric: registry.Metric | None = None
     measured_on: date | None = None  # manual: the date of the value shown
     comment: str = ""
+    mask_below: int | None = None  # the statistics' minimum cell, when small person counts are masked
+
+    @property
+    def masked(self) -> bool:
+        """A small count of persons, hidden from viewers for whom the statistics mask small cells."""
+        return bool(self.mask_below and self.metric is not None and self.metric.counts_persons
+                    and self.value is not None and 0 < self.value < self.mask_below)
+
+    @property
+    def shown_value(self):
+        """The value as a cell: the number, or "<5" when it is masked."""
+        return f"<{self.mask_below}" if self.masked else self.value
 
     @property
     def value_display(self) -> str:
+        if self.masked:
+            return f"<{self.mask_below}\u00a0{self.indicator.unit}".strip()
         return format_number(self.value, self.indicator.unit)
 
     @property
@@ -96,7 +112,7 @@ class _Metrics:
     def value(self, found: registry.Metric, start: date, end: date) -> Decimal | None:
         key = (found.key, start, end)
         if key not in self._values:
-            self._values[key] = found.value(self.consortium, start, end)
+            self._values[key] = found.value(self.consortium, Period.custom(start, end))
         return self._values[key]
 
 
@@ -113,7 +129,8 @@ def _latest_values(indicator_ids, year: int, as_of: date) -> dict[int, Indicator
 
 
 def indicator_result(indicator: Indicator, year: int, as_of: date, *, metrics: _Metrics | None = None,
-                     latest: dict[int, IndicatorValue] | None = None, consortium=None) -> IndicatorResult:
+                     latest: dict[int, IndicatorValue] | None = None, consortium=None,
+                     mask_below: int | None = None) -> IndicatorResult:
     start, end = period_of(year, as_of)
     elapsed = elapsed_share(year, as_of)
     if indicator.is_computed:
@@ -124,7 +141,7 @@ def indicator_result(indicator: Indicator, year: int, as_of: date, *, metrics: _
             value = metrics.value(found, start, end)
         cumulative = found.cumulative if found else indicator.cumulative
         assessment = assess(value, indicator.target, indicator.direction, cumulative=cumulative, elapsed=elapsed)
-        return IndicatorResult(indicator, value, assessment, metric=found)
+        return IndicatorResult(indicator, value, assessment, metric=found, mask_below=mask_below)
     if latest is None:
         latest = _latest_values([indicator.pk], year, as_of)
     entry = latest.get(indicator.pk)
@@ -135,8 +152,11 @@ def indicator_result(indicator: Indicator, year: int, as_of: date, *, metrics: _
                            comment=entry.comment if entry else "")
 
 
-def plan_results(plan: Plan, as_of: date | None = None) -> list[GoalResult]:
-    """Every goal of ``plan`` with its indicators' values and statuses on ``as_of`` (default today)."""
+def plan_results(plan: Plan, as_of: date | None = None, *, mask_below: int | None = None) -> list[GoalResult]:
+    """Every goal of ``plan`` with its indicators' values and statuses on ``as_of`` (default today).
+
+    With ``mask_below``, computed counts of persons below it are shown as "<5" (see ``mask_for``).
+    """
     as_of = as_of or timezone.localdate()
     goals = list(plan.goals.prefetch_related(Prefetch("indicators", queryset=Indicator.objects.order_by(
         "sort_order", "pk"))))
@@ -144,14 +164,26 @@ def plan_results(plan: Plan, as_of: date | None = None) -> list[GoalResult]:
     latest = _latest_values(manual_ids, plan.year, as_of) if manual_ids else {}
     metrics = _Metrics(plan.consortium)
     return [
-        GoalResult(goal, [indicator_result(i, plan.year, as_of, metrics=metrics, latest=latest)
-                          for i in goal.indicators.all()])
+        GoalResult(goal, [indicator_result(i, plan.year, as_of, metrics=metrics, latest=latest,
+                                           mask_below=mask_below) for i in goal.indicators.all()])
         for goal in goals
     ]
 
 
-def flat_results(plan: Plan, as_of: date | None = None) -> list[tuple[Goal, IndicatorResult]]:
-    return [(g.goal, r) for g in plan_results(plan, as_of) for r in g.indicators]
+def flat_results(plan: Plan, as_of: date | None = None, *, mask_below: int | None = None
+                 ) -> list[tuple[Goal, IndicatorResult]]:
+    return [(g.goal, r) for g in plan_results(plan, as_of, mask_below=mask_below) for r in g.indicators]
+
+
+def mask_for(user, consortium) -> int | None:
+    """The minimum cell below which ``user`` sees small counts of persons masked (None: sees them all).
+
+    The same rule as the statistics: who does not see the consortium in detail sees its small counts masked.
+    """
+    from larnav.statistics.selectors import statistics_scope
+
+    scope = statistics_scope(user, consortium)
+    return scope.min_cell if scope.masks_everything else None
 
 
 def status_counts(results: list[GoalResult]) -> list[tuple[Status, int]]:
@@ -175,3 +207,16 @@ def as_of_choices(year: int, today: date) -> list[tuple[str, date]]:
     if date(year, 1, 1) <= today <= date(year, 12, 31):
         choices.insert(0, ("today", today))
     return choices
+
+
+def breakdown_chart(result: IndicatorResult, year: int, as_of: date, consortium, viewer):
+    """The chart (with its table) of a computed indicator's breakdown, masked for ``viewer``; or None."""
+    from larnav.core.charts import bar_chart
+
+    if result.metric is None or result.metric.breakdown is None or as_of < date(year, 1, 1):
+        return None
+    start, end = period_of(year, as_of)
+    breakdown = result.metric.breakdown(consortium, Period.custom(start, end), viewer=viewer)
+    return bar_chart(f"{result.metric.label}: {breakdown.category_heading.lower()}",
+                     categories=[label for label, _value in breakdown.rows],
+                     series=[(breakdown.value_heading, [v for _label, v in breakdown.rows])])

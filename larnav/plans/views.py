@@ -85,7 +85,7 @@ def plan_edit(request, pk=None):
 def plan_detail(request, pk):
     plan = _plan(request, pk)
     as_of_form, as_of = _as_of(request, plan)
-    results = selectors.plan_results(plan, as_of)
+    results = selectors.plan_results(plan, as_of, mask_below=selectors.mask_for(request.user, request.consortium))
     return render(request, "plans/plan_detail.html", {
         "plan": plan, "results": results, "as_of": as_of, "as_of_form": as_of_form,
         "counts": selectors.status_counts(results), "can_manage": _can_manage(request),
@@ -184,7 +184,8 @@ def indicator_detail(request, pk):
     indicator = _indicator(request, pk)
     plan = indicator.goal.plan
     as_of_form, as_of = _as_of(request, plan)
-    result = selectors.indicator_result(indicator, plan.year, as_of, consortium=request.consortium)
+    result = selectors.indicator_result(indicator, plan.year, as_of, consortium=request.consortium,
+                                        mask_below=selectors.mask_for(request.user, request.consortium))
     value_form = None
     if _can_manage(request) and not indicator.is_computed:
         value_form = ValueForm(request.POST or None)
@@ -200,10 +201,7 @@ def indicator_detail(request, pk):
                 return redirect("plans:indicator", pk=indicator.pk)
     elif request.method == "POST":
         raise PermissionDenied
-    breakdown = None
-    if result.metric and result.metric.breakdown:
-        start, end = selectors.period_of(plan.year, as_of)
-        breakdown = result.metric.breakdown(request.consortium, start, end, viewer=request.user)
+    breakdown = selectors.breakdown_chart(result, plan.year, as_of, request.consortium, request.user)
     return render(request, "plans/indicator_detail.html", {
         "indicator": indicator, "plan": plan, "goal": indicator.goal, "result": result, "as_of": as_of,
         "as_of_form": as_of_form, "value_form": value_form, "can_manage": _can_manage(request),

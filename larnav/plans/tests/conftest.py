@@ -11,8 +11,8 @@ def fake_metric():
     calls = []
     state = {"value": Decimal(40)}
 
-    def compute(consortium, start, end):
-        calls.append((consortium.pk, start, end))
+    def compute(consortium, period):
+        calls.append((consortium.pk, period.first_day, period.last_day))
         return state["value"]
 
     item = registry.Metric(key="test_metric", label="Testmått", description="Ett mått för testerna.",
