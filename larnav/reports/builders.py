@@ -201,6 +201,7 @@ def _indicators(consortium, year: int, as_of: date, scope: stats.StatisticsScope
         headers=[_("Goal"), _("Indicator"), _("Value"), _("Unit"), _("Direction"), _("Target"), _("Status"),
                  _("Explanation")],
         rows=rows, note=plan.title, empty_text=_("The plan has no indicators yet."),
+        pdf_widths=(0.17, 0.25, 0.08, 0.09, 0, 0.1, 0.11, 0.2),
     )
 
 

@@ -30,6 +30,8 @@ class Table:
     chart_columns: tuple[int, ...] = ()  # which columns the chart shows (default: every number column)
     percent_columns: tuple[int, ...] = ()  # columns that hold shares in per cent (formatted so)
     empty_text: str = ""
+    # Relative column widths in the PDF; 0 leaves a column out of the PDF (the XLSX has every column).
+    pdf_widths: tuple[float, ...] = ()
 
     @property
     def is_empty(self) -> bool:

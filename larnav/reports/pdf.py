@@ -168,24 +168,46 @@ def _table(pdf: _ReportDocument, number: int, table: Table) -> None:
         pdf.image(io.BytesIO(svg.encode("utf-8")), x=pdf.l_margin + (pdf.width - width) / 2, w=width, h=height)
         pdf.ln(3)
     columns = len(table.headers)
-    first = 0.42 if columns > 2 else 0.6
-    widths = [first] + [(1 - first) / max(columns - 1, 1)] * (columns - 1)
-    pdf.set_font(FONT, "", 9)
+    if table.pdf_widths:
+        widths = list(table.pdf_widths)
+    else:
+        first = 0.42 if columns <= 3 else 0.32 if columns <= 5 else 0.22
+        widths = [first] + [(1 - first) / max(columns - 1, 1)] * (columns - 1)
+    shown = [i for i, w in enumerate(widths) if w > 0]
+    pdf.set_font(FONT, "", 9 if len(shown) <= 6 else 8)
     heading_style = FontFace(emphasis="BOLD", fill_color=HEADING_FILL)
-    with pdf.table(col_widths=[w * 100 for w in widths], line_height=5, padding=1.2,
+    numeric = _numeric_columns(table)
+    align = ["RIGHT" if i in numeric else "LEFT" for i in shown]
+    with pdf.table(col_widths=[widths[i] * 100 for i in shown], line_height=4.6, padding=1.2,
                    first_row_as_headings=True, repeat_headings=1, headings_style=heading_style,
-                   text_align=["LEFT"] + ["RIGHT"] * (columns - 1)) as pdf_table:
+                   text_align=align) as pdf_table:
         header = pdf_table.row()
-        for heading in table.headers:
-            header.cell(pdf_text(heading))
+        for i in shown:
+            header.cell(pdf_text(table.headers[i]))
         for row in table.rows:
             line = pdf_table.row()
-            for value in row:
-                line.cell(pdf_text(_cell_text(value)))
+            for i in shown:
+                line.cell(pdf_text(_cell_text(row[i])))
         if table.total:
             line = pdf_table.row(style=FontFace(emphasis="BOLD"))
-            for value in table.total:
-                line.cell(pdf_text(_cell_text(value)))
+            for i in shown:
+                line.cell(pdf_text(_cell_text(table.total[i])))
+
+
+def _numeric_columns(table: Table) -> set[int]:
+    """Columns holding numbers (a masked "<5" among them keeps the column numeric)."""
+    numeric = set()
+    for i in range(1, len(table.headers)):
+        values = [row[i] for row in table.rows if row[i] is not None]
+        if not values and i in table.percent_columns:
+            numeric.add(i)
+        elif values and all(_is_number(v) or (isinstance(v, str) and v.startswith("<")) for v in values):
+            numeric.add(i)
+    return numeric
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | Decimal) and not isinstance(value, bool)
 
 
 def render_pdf(report: Report, *, compress: bool = True) -> bytes:
