@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from larnav.core.testing import make_person
 from larnav.reports import builders, services
 from larnav.reports.models import ReportJob
 from larnav.reports.pdf import render_pdf
@@ -155,3 +156,31 @@ def test_building_reports_progress(data):
     assert [done for done, _total, _step in seen] == list(range(1, len(seen) + 1))
     assert seen[-1][0] == seen[-1][1]
     assert all(step for _done, _total, step in seen)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_data(data):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from larnav.core.testing import make_kommun, make_org
+    from larnav.reports.tests.conftest import local
+    from larnav.statistics.testing import make_dated_session, register
+
+    def count(kind, **fields):
+        job = job_for(data.samordnare, kind, **fields)
+        with CaptureQueriesContext(connection) as queries:
+            builders.build(job)
+        return len(queries)
+
+    before = {kind: count(kind, **fields) for kind, fields in [
+        ("tertial", {"tertial": 2}), ("year_end", {}), ("municipality", {"organisation": data.huddinge})]}
+    session = make_dated_session(data.consortium, local(2026, 4, 2, 9))
+    for n in range(8):
+        kommun = make_kommun(data.consortium, f"Kommun {n}", f"02{n:02d}")
+        unit = make_org(data.consortium, "enhet", f"Enhet {n}", kommun)
+        for i in range(3):
+            register(session, make_person(data.consortium, unit, last_name=f"P{n}{i}"))
+    after = {kind: count(kind, **fields) for kind, fields in [
+        ("tertial", {"tertial": 2}), ("year_end", {}), ("municipality", {"organisation": data.huddinge})]}
+    assert after == before
+    assert max(after.values()) <= 35, after
