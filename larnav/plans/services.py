@@ -29,6 +29,13 @@ def _clean(instance, exclude=()):
 def save_plan(plan: Plan, *, user=None) -> Plan:
     plan.title = _tidy(plan.title) or _("Annual plan %(year)s") % {"year": plan.year}
     _clean(plan, exclude=["consortium"])
+    if plan.pk is not None:
+        old_year = Plan.objects.filter(pk=plan.pk).values_list("year", flat=True).first()
+        if old_year is not None and old_year != plan.year and IndicatorValue.objects.filter(
+                indicator__goal__plan=plan).exists():
+            raise ValidationError({"year": _(
+                "The plan has values entered for %(year)s, so its year cannot change. Copy the plan to the new "
+                "year instead.") % {"year": old_year}})
     clash = Plan.objects.filter(consortium_id=plan.consortium_id, year=plan.year).exclude(pk=plan.pk)
     if clash.exists():
         raise ValidationError({"year": _("There is already a plan for %(year)s.") % {"year": plan.year}})

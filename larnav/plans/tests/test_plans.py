@@ -169,3 +169,16 @@ def test_deleting_a_plan_deletes_its_goals_indicators_and_values(region):
     services.add_value(manual, value=D(1), measured_on=date(2026, 1, 2), today=date(2026, 1, 3))
     services.delete_plan(plan)
     assert not Goal.objects.exists() and not Indicator.objects.exists() and not IndicatorValue.objects.exists()
+
+
+def test_the_year_of_a_plan_with_values_cannot_change(region):
+    plan = make_plan(region.consortium)
+    manual = make_indicator(make_goal(plan), kind=Indicator.Kind.MANUAL, target=D(1))
+    plan.year = 2027
+    services.save_plan(plan)  # no values yet: the year may change
+    services.add_value(manual, value=D(1), measured_on=date(2027, 1, 2), today=date(2027, 1, 3))
+    plan.year = 2028
+    with pytest.raises(ValidationError) as exc:
+        services.save_plan(plan)
+    assert "year" in exc.value.message_dict
+    assert Plan.objects.get(pk=plan.pk).year == 2027

@@ -130,3 +130,23 @@ def test_the_list_has_an_empty_state_and_the_detail_shows_entered_values(client,
                        today=date(2026, 2, 1))
     page = client.get(reverse("plans:indicator", args=[indicator.pk]), {"per": "t1"}).content.decode()
     assert "72,5" in page and "Enkät" in page
+
+
+def test_small_counts_of_persons_are_masked_for_viewers_without_detail(client, region, plan):
+    from datetime import datetime
+
+    from larnav.statistics.periods import STOCKHOLM
+    from larnav.statistics.testing import make_dated_session, register
+
+    session = make_dated_session(region.consortium, datetime(2026, 2, 3, 9, tzinfo=STOCKHOLM))
+    for person in (region.anna, region.erik, region.tove):
+        register(session, person)
+    goal = plan.goals.get()
+    services.save_indicator(Indicator(goal=goal, name="Antal deltagare", kind="computed", metric="participants",
+                                      target=Decimal(10)))
+    client.force_login(region.samordnare)
+    page = client.get(reverse("plans:detail", args=[plan.pk]), {"per": "t1"}).content.decode()
+    assert "3\u00a0deltagare" in page
+    client.force_login(region.cka_taby)
+    page = client.get(reverse("plans:detail", args=[plan.pk]), {"per": "t1"}).content.decode()
+    assert "&lt;5\u00a0deltagare" in page and "3\u00a0deltagare" not in page
