@@ -9,22 +9,24 @@ they registered (see the selectors' docstring). Indicators are figures for
 the whole consortium, computed in full detail; only their breakdowns are
 masked for viewers without detail rights.
 
-Not here: the attendance at governance meetings (styrgrupp, CKA-träffar),
-which do not exist in Lärnav yet (enter it by hand as a manual indicator),
-and the evaluation average, which comes with the surveys.
+The evaluation average is registered only when the surveys app
+(``larnav.surveys``) is installed. Not here: the attendance at governance
+meetings (styrgrupp, CKA-träffar), which do not exist in Lärnav yet (enter it
+by hand as a manual indicator).
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from larnav.organisations.models import Organisation
 from larnav.statistics import selectors as stats
 
-from .registry import Breakdown, metric
+from .registry import Breakdown, Metric, metric, register
 
 ONE_DECIMAL = Decimal("0.1")
 
@@ -134,3 +136,25 @@ def case_officer_change(consortium, period) -> Decimal | None:
     if not before:
         return None
     return (Decimal(100) * (now - before) / before).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+def evaluation_average(consortium, period) -> Decimal | None:
+    """The average of the overall scores in the course evaluations of sessions held in the period
+    (``larnav.surveys.selectors.evaluation_average`` over the whole consortium); None when there are
+    fewer answers than the surveys' minimum group size."""
+    from larnav.surveys.selectors import evaluation_average as average
+
+    rows = average(consortium, period=period, group_by=())
+    if not rows or rows[0].get("average") is None:
+        return None
+    return Decimal(rows[0]["average"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+EVALUATION_AVERAGE = Metric(
+    key="evaluation_average", label=_("Evaluation average"),
+    description=_("The average of the overall scores that participants gave in the course evaluations of the "
+                  "sessions held in the period. No value while there are too few answers to show."),
+    unit=_("points"), cumulative=False, compute=evaluation_average)
+
+if apps.is_installed("larnav.surveys"):
+    register(EVALUATION_AVERAGE)

@@ -117,3 +117,33 @@ def test_case_officers_participants_and_change_from_last_year(region):
     assert value("case_officer_participants", region.consortium) == 3
     assert value("case_officer_change", region.consortium) == D("50.0")
     assert value("case_officer_change", region.consortium, Period.for_year(2025)) is None  # nothing in 2024
+
+
+
+def test_the_evaluation_average_reads_the_surveys_one_figure(region, monkeypatch):
+    """The adapter follows the surveys' contract: group_by=() gives one row with the average, or None."""
+    import sys
+    import types
+
+    from django.apps import apps
+
+    from larnav.plans import metrics
+
+    assert (registry.get_metric("evaluation_average") is not None) == apps.is_installed("larnav.surveys")
+    calls = []
+    answers = {"rows": [{"average": Decimal("4.236"), "responses": 12, "answers": 12, "masked": False}]}
+
+    def evaluation_average(consortium, *, period=None, group_by=("activity",), **kwargs):
+        calls.append((consortium, period, group_by))
+        return answers["rows"]
+
+    fake = types.ModuleType("larnav.surveys.selectors")
+    fake.evaluation_average = evaluation_average
+    monkeypatch.setitem(sys.modules, "larnav.surveys", types.ModuleType("larnav.surveys"))
+    monkeypatch.setitem(sys.modules, "larnav.surveys.selectors", fake)
+    assert metrics.EVALUATION_AVERAGE.value(region.consortium, YEAR) == D("4.24")
+    assert calls == [(region.consortium, YEAR, ())]
+    answers["rows"] = [{"average": None, "responses": 3, "answers": 3, "masked": True}]
+    assert metrics.EVALUATION_AVERAGE.value(region.consortium, YEAR) is None
+    answers["rows"] = []
+    assert metrics.EVALUATION_AVERAGE.value(region.consortium, YEAR) is None
