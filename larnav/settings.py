@@ -14,6 +14,7 @@ environment variable; the defaults are safe for production except where
     LARNAV_EMAIL_HOST / _PORT / _HOST_USER / _HOST_PASSWORD / _USE_TLS / _USE_SSL
     LARNAV_DEFAULT_FROM_EMAIL
     LARNAV_CATALOG_CACHE_SECONDS  how long the public catalog's result list is cached (default 30; 0 = off)
+    LARNAV_REPORT_RETENTION_DAYS  how long built reports (PDF, XLSX) are kept (default 30)
     LARNAV_TASKS_BACKEND    "database" (default: jobs in the database, run by ``manage.py worker``),
                             "rq" (Redis/RQ, needs the ``rq`` extra) or "immediate" (run at once, in-process)
     LARNAV_REDIS_URL        the RQ backend's Redis (default redis://127.0.0.1:6379/0)
@@ -77,8 +78,11 @@ INSTALLED_APPS = [
     "larnav.catalog",
     "larnav.registrations",
     "larnav.attendance",
+    "larnav.plans",
+    "larnav.reports",
     "larnav.api",
     "larnav.notifications",
+    "larnav.statistics",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +226,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The catalog's result list is cached per query; every catalog write and seat
 # change invalidates it (at once where the cache is shared, e.g. Redis).
 LARNAV_CATALOG_CACHE_SECONDS = int(os.environ.get("LARNAV_CATALOG_CACHE_SECONDS", "30"))
+
+# --- Reports -----------------------------------------------------------------
+# Built reports are kept in the database for this many days, then deleted with their request.
+LARNAV_REPORT_RETENTION_DAYS = int(os.environ.get("LARNAV_REPORT_RETENTION_DAYS", "30"))
+
+# --- Statistics ----------------------------------------------------------------
+# In statistics shown to a wider audience (and in aggregate views to those without
+# detail rights), counts below this are shown as "<5" so that no individual can be singled out.
+LARNAV_STATISTICS_MIN_CELL = int(os.environ.get("LARNAV_STATISTICS_MIN_CELL", "5"))
 
 # --- E-mail -------------------------------------------------------------------
 _EMAIL_BACKENDS = {

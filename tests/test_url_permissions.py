@@ -30,9 +30,12 @@ def _argument_values(region):
     session = make_session(region.consortium, owner_municipality=region.huddinge)
     registration = services.register(session.pk, region.anna).registration
     services.register(session.pk, region.erik)
+    plan, goal, indicator, value = _plan_objects(region)
+    report = _report(region)
     return {
         "pk": [region.anna.pk, region.erik.pk, region.solgarden.pk, region.ekbacken.pk, region.huddinge.pk,
-               region.cka_huddinge.pk, session.pk, session.activity_id, registration.pk],
+               region.cka_huddinge.pk, session.pk, session.activity_id, registration.pk, plan.pk, goal.pk,
+               indicator.pk, value.pk, report.pk],
         "session_pk": [session.pk],
         "decision": ["godkann", "avsla"],
         "unknown": ["organisations/x"],
@@ -47,7 +50,37 @@ def _argument_values(region):
         "app_label": ["people"],
         "message_kind": ["registration_confirmed", "approval_requested"],
         "language": ["sv", "en"],
+        "plan_pk": [plan.pk],
+        "goal_pk": [goal.pk],
     }
+
+
+def _report(region):
+    """A report for Huddinge, ordered by Huddinge's CKA and built."""
+    from datetime import date
+
+    from larnav.reports import services as reports
+
+    job = reports.request_report(region.cka_huddinge, region.consortium, reports.ReportRequest(
+        kind="municipality", year=date.today().year, organisation=region.huddinge))
+    reports.run_job(job.pk)
+    return job
+
+
+def _plan_objects(region):
+    """An annual plan with a goal, a manual indicator and a value entered by hand."""
+    from datetime import date
+    from decimal import Decimal
+
+    from larnav.plans import services as plans
+    from larnav.plans.models import Goal, Indicator, Plan
+
+    plan = plans.save_plan(Plan(consortium=region.consortium, year=date.today().year))
+    goal = plans.save_goal(Goal(plan=plan, title="Effektiv länssamverkan"))
+    indicator = plans.save_indicator(Indicator(goal=goal, name="Närvaro vid CKA-träffar", kind="manual",
+                                               unit="%", target=Decimal(80)))
+    value = plans.add_value(indicator, value=Decimal(75), measured_on=date.today(), comment="Träffen i mars")
+    return plan, goal, indicator, value
 
 
 def iter_patterns(resolver=None, prefix="", namespace=""):

@@ -42,6 +42,10 @@ class Action(StrEnum):
     TEACH = "teach"
     # The outbox, failed jobs and message templates (personal data of everyone mailed).
     MANAGE_NOTIFICATIONS = "manage_notifications"
+    # The annual plan (verksamhetsplan): goals, indicators, targets and values entered by hand.
+    MANAGE_PLANS = "manage_plans"
+    # Reports: every report built in the consortium, and reports for internal use without small-cell masking.
+    MANAGE_REPORTS = "manage_reports"
 
 
 from .models import Role, RoleAssignment  # noqa: E402

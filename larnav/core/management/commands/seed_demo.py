@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from larnav.catalog.demo import seed_catalog
 from larnav.core import demo
+from larnav.plans import demo as plan_demo
 from larnav.registrations.demo import seed_registrations
 
 CATALOG_SEED = 20260122
@@ -50,6 +51,8 @@ class Command(BaseCommand):
                 f"Catalog: {catalog['activities']} activities, {catalog['sessions']} sessions "
                 f"({catalog['upcoming_sessions']} upcoming); {registrations['registrations']} registrations."
             )
+        plan = plan_demo.seed_plan(demo.demo_consortium())
+        self.stdout.write(f"Annual plan {plan_demo.YEAR}: {plan['goals']} goals.")
         for line in summary.lines():
             self.stdout.write(line)
         self.stdout.write("")
