@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "larnav.catalog",
     "larnav.registrations",
     "larnav.attendance",
+    "larnav.needs",
     "larnav.api",
 ]
 

@@ -30,6 +30,7 @@ def _argument_values(region):
     session = make_session(region.consortium, owner_municipality=region.huddinge)
     registration = services.register(session.pk, region.anna).registration
     services.register(session.pk, region.erik)
+    needs = _huddinge_needs(region, session.activity)
     return {
         "pk": [region.anna.pk, region.erik.pk, region.solgarden.pk, region.ekbacken.pk, region.huddinge.pk,
                region.cka_huddinge.pk, session.pk, session.activity_id, registration.pk],
@@ -45,7 +46,26 @@ def _argument_values(region):
         "object_id": [region.anna.pk],
         "assignment_pk": [region.cka_huddinge.role_assignments.first().pk],
         "app_label": ["people"],
+        "campaign_pk": [needs["campaign"].pk],
+        "submission_pk": [needs["submission"].pk],
+        "item_pk": [needs["item"].pk],
+        "contributor_pk": [needs["contributor"].pk],
     }
+
+
+def _huddinge_needs(region, activity):
+    """Huddinge's needs inventory answer, with Erik Öberg invited to help and one need linked to the offer."""
+    from larnav.catalog.testing import make_focus_area
+    from larnav.needs import services as needs_services
+    from larnav.needs.testing import make_campaign, make_item, submission_of
+
+    theme = make_focus_area(region.consortium, "LSS")
+    campaign = make_campaign(region.consortium, user=region.samordnare)
+    submission = submission_of(campaign, region.huddinge)
+    contributor = needs_services.invite_contributor(submission.pk, "erik@ekbacken.se", user=region.cka_huddinge)
+    item = make_item(submission, contributor.user, theme=theme, title="Bemötande för nyanställda")
+    needs_services.link_activities(item, [activity], user=region.samordnare)
+    return {"campaign": campaign, "submission": submission, "item": item, "contributor": contributor}
 
 
 def iter_patterns(resolver=None, prefix="", namespace=""):
