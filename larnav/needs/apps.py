@@ -6,3 +6,6 @@ class NeedsConfig(AppConfig):
     name = "larnav.needs"
     label = "needs"
     verbose_name = _("Needs inventory")
+
+    def ready(self):
+        from . import notifications  # noqa: F401 - registers the message kinds

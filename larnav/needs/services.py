@@ -373,7 +373,7 @@ def send_reminders(*, today=None, campaign: Campaign | None = None, actor=None) 
                 note = ", ".join(u.display_name for u in users) if users else _("No municipal contact to remind")
                 _event(c, Event.Kind.REMINDED, actor, submission, note=note)
                 if users:
-                    notifications.reminder(submission, users)
+                    notifications.reminder(submission, users, today)
                     reminded += 1
     return reminded
 

@@ -1,6 +1,8 @@
 """Builders for needs-inventory tests: a campaign open today with the consortium's themes."""
 
+from contextlib import contextmanager
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.utils import timezone
 
@@ -35,3 +37,19 @@ def make_item(submission, user, *, theme=None, title=None, staff=10, priority=1,
     item = NeedItem(title=title or f"Behov {NeedItem.objects.count() + 1}", theme=theme, estimated_staff=staff,
                     priority=priority, **fields)
     return services.save_item(submission.pk, item, target_occupations=list(occupations), user=user)
+
+
+def address(message) -> str:
+    """The one recipient's bare e-mail address of a sent message ("Name <a@b.se>" -> "a@b.se")."""
+    (recipient,) = message.to
+    return parseaddr(recipient)[1]
+
+
+@contextmanager
+def delivered():
+    """Hand the mail queued inside the block to the mail backend at its end, as the worker would after
+    the commit (a test's transaction never commits)."""
+    from larnav.notifications.outbox import deliver_due
+
+    yield
+    deliver_due()

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from larnav.accounts.permissions import Action
 from larnav.catalog.text import swedish_sort_key
+from larnav.core.charts import bar_chart
 from larnav.core.exports import XLSX_CONTENT_TYPE, csv_response, xlsx_bytes
 from larnav.core.listing import paginate, sort_queryset
 from larnav.core.permissions import require
@@ -217,22 +218,16 @@ def summary(request, campaign_pk):
     })
 
 
-def _charts(by_theme, by_occupation) -> list:
-    """Bar charts of the same figures as the tables, when the shared chart component is available."""
-    try:
-        from larnav.core.charts import bar_chart
-    except ImportError:
-        return []
-    charts = []
-    if by_theme:
-        charts.append(bar_chart(_("Estimated staff per theme"), categories=[r["theme"].name for r in by_theme],
-                                series=[(_("Staff"), [r["staff"] for r in by_theme])]))
-    if by_occupation:
-        charts.append(bar_chart(
+def _charts(by_theme, by_occupation) -> dict:
+    """Bar charts of estimated staff, drawn from the same rows as the tables beside them."""
+    return {
+        "theme": bar_chart(_("Estimated staff per theme"), categories=[r["theme"].name for r in by_theme],
+                           series=[(_("Staff"), [r["staff"] for r in by_theme])]),
+        "occupation": bar_chart(
             _("Estimated staff per occupation"),
             categories=[r["occupation"].name if r["occupation"] else _("Every occupation") for r in by_occupation],
-            series=[(_("Staff"), [r["staff"] for r in by_occupation])]))
-    return charts
+            series=[(_("Staff"), [r["staff"] for r in by_occupation])]),
+    }
 
 
 def need_list(request, campaign_pk):

@@ -23,7 +23,7 @@ from larnav.needs.errors import (
     NotSubmitted,
 )
 from larnav.needs.models import Campaign, Contributor, Event, NeedItem, Submission
-from larnav.needs.testing import make_campaign, make_item, submission_of
+from larnav.needs.testing import address, delivered, make_campaign, make_item, submission_of
 
 pytestmark = pytest.mark.django_db
 S = Submission.Status
@@ -142,14 +142,13 @@ def test_the_same_need_is_not_stored_twice(huddinge, region, themes):
 
 # --- Submitting ---------------------------------------------------------------------------
 
-def test_submit_once_then_locked_until_the_coordinator_reopens(huddinge, region, themes,
-                                                               django_capture_on_commit_callbacks):
+def test_submit_once_then_locked_until_the_coordinator_reopens(huddinge, region, themes):
     item = make_item(huddinge, region.cka_huddinge, theme=themes["lss"])
-    with django_capture_on_commit_callbacks(execute=True):
+    with delivered():
         services.submit(huddinge.pk, user=region.cka_huddinge)
     huddinge.refresh_from_db()
     assert huddinge.status == S.SUBMITTED and huddinge.submitted_by == region.cka_huddinge
-    assert [m.to for m in mail.outbox] == [[region.cka_huddinge.email]]
+    assert [address(m) for m in mail.outbox] == [region.cka_huddinge.email]
     assert "Behovsinventering 2027" in mail.outbox[0].subject
 
     with pytest.raises(AlreadySubmitted) as exc:
@@ -169,12 +168,12 @@ def test_submit_once_then_locked_until_the_coordinator_reopens(huddinge, region,
         services.reopen(huddinge.pk, user=region.cka_huddinge, reason="Glömde")
     with pytest.raises(ValidationError):
         services.reopen(huddinge.pk, user=region.samordnare, reason="  ")
-    with django_capture_on_commit_callbacks(execute=True):
+    with delivered():
         services.reopen(huddinge.pk, user=region.samordnare, reason="Lägg till HSL-behoven")
     huddinge.refresh_from_db()
     assert huddinge.status == S.DRAFT and huddinge.submitted_at is None
     assert "Lägg till HSL-behoven" in mail.outbox[-1].body
-    assert mail.outbox[-1].to == [region.cka_huddinge.email]
+    assert address(mail.outbox[-1]) == region.cka_huddinge.email
     reopened = huddinge.events.get(kind=Event.Kind.REOPENED)
     assert reopened.actor == region.samordnare and reopened.note == "Lägg till HSL-behoven"
     with pytest.raises(NotSubmitted):
@@ -237,13 +236,12 @@ def test_nothing_changes_before_opening_or_when_closed(region, themes):
 
 # --- Colleagues ----------------------------------------------------------------------------
 
-def test_the_cka_invites_a_colleague_who_may_edit_but_not_submit(huddinge, region, themes,
-                                                                  django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+def test_the_cka_invites_a_colleague_who_may_edit_but_not_submit(huddinge, region, themes):
+    with delivered():
         contributor = services.invite_contributor(huddinge.pk, " Anna@Huddinge.se ", user=region.cka_huddinge)
     colleague = contributor.user
     assert colleague == region.deltagare  # the user of the person with that address
-    assert mail.outbox[-1].to == [colleague.email]
+    assert address(mail.outbox[-1]) == colleague.email
     assert f"/behovsinventering/svar/{huddinge.pk}/" in mail.outbox[-1].body
     make_item(huddinge, colleague, theme=themes["lss"])
     with pytest.raises(NotAllowed):
@@ -279,21 +277,23 @@ def test_only_colleagues_in_the_municipality_can_be_invited(huddinge, region):
 
 # --- Reminders -----------------------------------------------------------------------------
 
-def test_reminders_within_the_window_at_most_once_a_day(region, themes, django_capture_on_commit_callbacks):
+def test_reminders_within_the_window_at_most_once_a_day(region, themes):
     campaign = make_campaign(region.consortium, opens_in=-10, deadline_in=10, reminder_days=7)
     make_item(submission_of(campaign, region.taby), region.cka_taby, theme=themes["lss"])
-    services.submit(submission_of(campaign, region.taby).pk, user=region.cka_taby)
+    with delivered():
+        services.submit(submission_of(campaign, region.taby).pk, user=region.cka_taby)
+    mail.outbox.clear()  # the receipt
     today = timezone.localdate()
     assert services.send_reminders(today=today) == 0  # ten days left: not yet
     day = today + timedelta(days=3)
-    with django_capture_on_commit_callbacks(execute=True):
+    with delivered():
         assert services.send_reminders(today=day) == 2  # Huddinge and Södermalm, not Täby (submitted)
         assert services.send_reminders(today=day) == 0
         assert services.send_reminders(today=day, campaign=campaign) == 0  # the button too
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([region.cka_huddinge.email, region.cka_sodermalm.email])
-    reminder = next(m for m in mail.outbox if m.to == [region.cka_huddinge.email])
+    assert sorted(address(m) for m in mail.outbox) == sorted([region.cka_huddinge.email, region.cka_sodermalm.email])
+    reminder = next(m for m in mail.outbox if address(m) == region.cka_huddinge.email)
     assert "Huddinge" in reminder.body and campaign.title in reminder.subject
-    with django_capture_on_commit_callbacks(execute=True):
+    with delivered():
         assert services.send_reminders(today=day + timedelta(days=1)) == 2
     assert len(mail.outbox) == 4
     assert services.send_reminders(today=campaign.deadline + timedelta(days=1)) == 0  # after the deadline
@@ -338,8 +338,20 @@ def test_a_cka_of_a_whole_kommun_also_answers_for_its_districts(campaign, region
     sodermalm = submission_of(campaign, region.sodermalm)
     make_item(sodermalm, cka_stockholm, theme=themes["lss"], occupations=[make_occupation()])
     assert services.send_reminders(campaign=campaign) == 3
-    emails = {m.to[0] for m in mail.outbox}
+    emails = {address(m) for m in mail.outbox}
     assert emails <= {region.cka_huddinge.email, region.cka_taby.email}  # mail waits for the commit
     person = make_person(region.consortium, region.ringvagen, email="kollega@stockholm.se")
     assert services.colleague_for(region.sodermalm, person.email).person == person
     assert services.colleague_for(region.sodermalm, "tove@taby.se") is None
+
+
+def test_a_reminder_for_an_answer_submitted_before_it_goes_out_is_dropped(huddinge, region, themes):
+    make_item(huddinge, region.cka_huddinge, theme=themes["lss"])
+    with delivered():
+        services.send_reminders(campaign=huddinge.campaign)
+        services.submit(huddinge.pk, user=region.cka_huddinge)
+    from larnav.notifications.models import OutgoingMessage
+
+    sent = dict(OutgoingMessage.objects.filter(to_email=region.cka_huddinge.email).values_list("kind", "status"))
+    assert sent == {"needs_reminder": "skipped", "needs_submitted": "sent"}
+    assert [address(m) for m in mail.outbox].count(region.cka_huddinge.email) == 1
