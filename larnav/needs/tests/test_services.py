@@ -355,3 +355,21 @@ def test_a_reminder_for_an_answer_submitted_before_it_goes_out_is_dropped(huddin
     sent = dict(OutgoingMessage.objects.filter(to_email=region.cka_huddinge.email).values_list("kind", "status"))
     assert sent == {"needs_reminder": "skipped", "needs_submitted": "sent"}
     assert [address(m) for m in mail.outbox].count(region.cka_huddinge.email) == 1
+
+
+def test_the_worker_runs_the_reminders_hourly_and_the_command_by_hand(region, themes):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from larnav.needs.tasks import send_reminders
+    from larnav.notifications.schedule import periodic_jobs
+
+    job = next(j for j in periodic_jobs() if j.name == "needs_reminders")
+    assert job.task_path == "larnav.needs.tasks.send_reminders" and job.every == timedelta(hours=1)
+    make_campaign(region.consortium, opens_in=-1, deadline_in=2)
+    assert send_reminders.call() == {"reminded": 3}
+    assert send_reminders.call() == {"reminded": 0}
+    out = StringIO()
+    call_command("needs_reminders", today=(timezone.localdate() + timedelta(days=1)).isoformat(), stdout=out)
+    assert "needs inventory reminders: 3" in out.getvalue()
