@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "larnav.attendance",
     "larnav.plans",
     "larnav.reports",
+    "larnav.needs",
     "larnav.api",
     "larnav.notifications",
     "larnav.statistics",

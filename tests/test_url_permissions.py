@@ -32,6 +32,7 @@ def _argument_values(region):
     services.register(session.pk, region.erik)
     plan, goal, indicator, value = _plan_objects(region)
     report = _report(region)
+    needs = _huddinge_needs(region, session.activity)
     return {
         "pk": [region.anna.pk, region.erik.pk, region.solgarden.pk, region.ekbacken.pk, region.huddinge.pk,
                region.cka_huddinge.pk, session.pk, session.activity_id, registration.pk, plan.pk, goal.pk,
@@ -52,6 +53,10 @@ def _argument_values(region):
         "language": ["sv", "en"],
         "plan_pk": [plan.pk],
         "goal_pk": [goal.pk],
+        "campaign_pk": [needs["campaign"].pk],
+        "submission_pk": [needs["submission"].pk],
+        "item_pk": [needs["item"].pk],
+        "contributor_pk": [needs["contributor"].pk],
     }
 
 
@@ -81,6 +86,21 @@ def _plan_objects(region):
                                                unit="%", target=Decimal(80)))
     value = plans.add_value(indicator, value=Decimal(75), measured_on=date.today(), comment="Träffen i mars")
     return plan, goal, indicator, value
+
+
+def _huddinge_needs(region, activity):
+    """Huddinge's needs inventory answer, with Erik Öberg invited to help and one need linked to the offer."""
+    from larnav.catalog.testing import make_focus_area
+    from larnav.needs import services as needs_services
+    from larnav.needs.testing import make_campaign, make_item, submission_of
+
+    theme = make_focus_area(region.consortium, "LSS")
+    campaign = make_campaign(region.consortium, user=region.samordnare)
+    submission = submission_of(campaign, region.huddinge)
+    contributor = needs_services.invite_contributor(submission.pk, "erik@ekbacken.se", user=region.cka_huddinge)
+    item = make_item(submission, contributor.user, theme=theme, title="Bemötande för nyanställda")
+    needs_services.link_activities(item, [activity], user=region.samordnare)
+    return {"campaign": campaign, "submission": submission, "item": item, "contributor": contributor}
 
 
 def iter_patterns(resolver=None, prefix="", namespace=""):

@@ -27,6 +27,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Manage the offer"), "catalog:manage", (Action.MANAGE_CATALOG, Action.MANAGE_LOCAL_CATALOG)),
     NavItem(_("Annual plan"), "plans:list", (Action.VIEW_STATISTICS,)),
     NavItem(_("Reports"), "reports:index", (Action.VIEW_STATISTICS,)),
+    NavItem(_("Needs inventory"), "needs:index",
+            (Action.SUBMIT_NEEDS, Action.MANAGE_NEEDS, Action.VIEW_NEEDS_SUMMARY)),
     NavItem(_("Organisations"), "organisations:list", (Action.VIEW_ORGANISATIONS,)),
     NavItem(_("Persons"), "people:list", (Action.VIEW_PERSONS,)),
     NavItem(_("Import"), "imports:start", (Action.IMPORT_PERSONS, Action.IMPORT_ORGANISATIONS)),
