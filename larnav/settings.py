@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "larnav.attendance",
     "larnav.api",
     "larnav.notifications",
+    "larnav.newsletters",
 ]
 
 MIDDLEWARE = [

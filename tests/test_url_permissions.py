@@ -30,8 +30,9 @@ def _argument_values(region):
     session = make_session(region.consortium, owner_municipality=region.huddinge)
     registration = services.register(session.pk, region.anna).registration
     services.register(session.pk, region.erik)
+    newsletter = _newsletter_to_huddinge(region)
     return {
-        "pk": [region.anna.pk, region.erik.pk, region.solgarden.pk, region.ekbacken.pk, region.huddinge.pk,
+        "pk": [newsletter.pk, region.anna.pk, region.erik.pk, region.solgarden.pk, region.ekbacken.pk, region.huddinge.pk,
                region.cka_huddinge.pk, session.pk, session.activity_id, registration.pk],
         "session_pk": [session.pk],
         "decision": ["godkann", "avsla"],
@@ -46,6 +47,18 @@ def _argument_values(region):
         "assignment_pk": [region.cka_huddinge.role_assignments.first().pk],
         "app_label": ["people"],
     }
+
+
+def _newsletter_to_huddinge(region):
+    """A newsletter sent to Huddinge's staff (its log names them) and Anna as a subscriber."""
+    from larnav.newsletters import delivery
+    from larnav.newsletters.testing import make_newsletter, make_subscription, start_sending
+
+    make_subscription(region.consortium, "anna@huddinge.se", name="Anna Åström", municipality=region.huddinge)
+    newsletter = start_sending(make_newsletter(region.consortium, include_staff=True, include_subscribers=True,
+                                               organisations=[region.huddinge]))
+    delivery.run(newsletter.pk)
+    return newsletter
 
 
 def iter_patterns(resolver=None, prefix="", namespace=""):

@@ -40,6 +40,8 @@ class Action(StrEnum):
     MANAGE_CATALOG = "manage_catalog"
     MANAGE_LOCAL_CATALOG = "manage_local_catalog"
     TEACH = "teach"
+    # Newsletters: compose and send to a segment, subscribers, blocked addresses, the delivery log.
+    MANAGE_NEWSLETTERS = "manage_newsletters"
 
 
 from .models import Role, RoleAssignment  # noqa: E402
