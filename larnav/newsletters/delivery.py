@@ -15,16 +15,18 @@ A run (``run``, the ``send_newsletter`` job) does, for one newsletter:
    and marks them ``sending`` with this worker's id and a lease. In the same
    transaction, rows whose address has been blocked since (unsubscribed a
    minute ago) are marked ``suppressed`` instead: they are never sent. The
-   batch goes out over one SMTP connection, kept open across batches; each
-   row is marked ``sent`` right after the server accepted it, only if this
-   worker still holds it.
+   batch goes out over one SMTP connection, kept open across batches; the
+   rows the server accepted are marked ``sent``, only if this worker still
+   holds them (in groups of ``MARK_EVERY``: one UPDATE per group).
 
 What "never twice" means: a row leaves ``pending`` only through a claim, and
-a claimed row is never claimed again. A worker that dies leaves its claimed
-rows ``sending``; when their lease expires they are marked ``failed`` ("the
-sending was interrupted") rather than sent again, so a crash can cost a
-message (at most the one in flight per worker, as the row is marked right
-after the server's "250") but never sends one twice. This is stricter than
+a row that may have reached the server is never claimed again. A worker that
+dies leaves its claimed rows ``sending``; when their lease expires, the ones
+it may have handed to the server (at most ``MARK_EVERY``, see
+``expire_stale_claims``) are marked ``failed`` ("the sending was
+interrupted") rather than sent again, and the ones it never reached go back
+to ``pending``. So a crash can cost at most ``MARK_EVERY`` messages per
+worker, each shown in the log, but never sends one twice. This is stricter than
 the outbox, which re-sends such rows: a transactional message that might be
 lost is worse than a duplicate, a newsletter sent twice to ten thousand
 people is worse than one missing, and the log shows which.
@@ -59,6 +61,9 @@ from .models import OPEN_STATUSES, Delivery, Newsletter, Suppression
 logger = logging.getLogger(__name__)
 
 INSERT_BATCH = 2000
+# Accepted messages are marked sent in groups of this many: a worker killed mid-group leaves at most
+# this many rows "interrupted" (failed, not sent again) that did in fact go out.
+MARK_EVERY = 20
 MAX_BATCHES_PER_RUN = 50  # then the job hands over to a fresh one, so one newsletter never holds a worker long
 INTERRUPTED = "The sending was interrupted (the worker stopped); this message may not have arrived."
 # "No such mailbox": the address is blocked for later newsletters too.
@@ -126,11 +131,27 @@ def materialise(newsletter_id: int) -> int:
 # --- 3. Batches ------------------------------------------------------------------------------------
 
 def expire_stale_claims(newsletter_id: int, now=None) -> int:
-    """Rows a dead worker left claimed: failed, never sent again (see the module's docstring)."""
+    """Rows a dead worker left claimed: those it may have sent fail, the rest wait again.
+
+    A worker sends its claimed rows in primary-key order and records every
+    ``MARK_EVERY`` of them before it sends more (a failure at once), so of a
+    dead worker's rows still ``sending`` only the first ``MARK_EVERY`` can have
+    reached the server. They are marked failed ("interrupted"), never sent
+    again; the others were never handed over and go back to ``pending``.
+    Returns how many rows were marked failed.
+    """
     now = now or timezone.now()
-    return Delivery.objects.filter(
-        newsletter_id=newsletter_id, status=Delivery.Status.SENDING, lease_expires_at__lt=now
-    ).update(status=Delivery.Status.FAILED, error=INTERRUPTED, lease_expires_at=None)
+    stale = Delivery.objects.filter(newsletter_id=newsletter_id, status=Delivery.Status.SENDING,
+                                    lease_expires_at__lt=now)
+    failed = 0
+    for worker_id in set(stale.values_list("claimed_by", flat=True)):
+        ids = list(stale.filter(claimed_by=worker_id).order_by("pk").values_list("pk", flat=True))
+        maybe_sent, untouched = ids[:MARK_EVERY], ids[MARK_EVERY:]
+        failed += Delivery.objects.filter(pk__in=maybe_sent, status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.FAILED, error=INTERRUPTED, lease_expires_at=None)
+        Delivery.objects.filter(pk__in=untouched, status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.PENDING, claimed_by="", lease_expires_at=None, attempts=F("attempts") - 1)
+    return failed
 
 
 def claim(newsletter: Newsletter, worker_id: str, limit: int, now=None) -> tuple[list[Delivery], int]:
@@ -209,27 +230,48 @@ def _connection_problem(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
 
 
+class _SentMarks:
+    """Rows the server accepted, marked ``sent`` a few at a time (one UPDATE per group, not per message)."""
+
+    def __init__(self, worker_id: str, report: RunReport):
+        self.worker_id, self.report, self.ids = worker_id, report, []
+
+    def add(self, delivery_id: int) -> None:
+        self.ids.append(delivery_id)
+        if len(self.ids) >= MARK_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.ids:
+            return
+        Delivery.objects.filter(pk__in=self.ids, claimed_by=self.worker_id, status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.SENT, sent_at=timezone.now(), lease_expires_at=None, error="")
+        self.report.sent += len(self.ids)
+        self.ids = []
+
+
 def send_batch(prepared: mail.Prepared, batch: list[Delivery], connection, worker_id: str,
                report: RunReport) -> None:
-    for index, delivery in enumerate(batch):
-        try:
-            message = mail.build(prepared, delivery)
-            message.connection = connection
-            connection.send_messages([message])
-        except Exception as exc:
-            if _connection_problem(exc):
+    marks = _SentMarks(worker_id, report)
+    try:
+        for index, delivery in enumerate(batch):
+            try:
+                message = mail.build(prepared, delivery)
+                message.connection = connection
+                connection.send_messages([message])
+            except Exception as exc:
+                marks.flush()
                 _fail(delivery, worker_id, exc, report)
-                try:
-                    _reopen(connection)
-                except ConnectionLost:
-                    _release(batch[index + 1:], worker_id)
-                    raise
+                if _connection_problem(exc):
+                    try:
+                        _reopen(connection)
+                    except ConnectionLost:
+                        _release(batch[index + 1:], worker_id)
+                        raise
                 continue
-            _fail(delivery, worker_id, exc, report)
-            continue
-        Delivery.objects.filter(pk=delivery.pk, claimed_by=worker_id, status=Delivery.Status.SENDING).update(
-            status=Delivery.Status.SENT, sent_at=timezone.now(), lease_expires_at=None, error="")
-        report.sent += 1
+            marks.add(delivery.pk)
+    finally:
+        marks.flush()
 
 
 def finish_if_done(newsletter_id: int) -> bool:
