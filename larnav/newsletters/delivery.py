@@ -250,6 +250,11 @@ class _SentMarks:
         self.ids = []
 
 
+def _stopped(newsletter_id: int) -> bool:
+    status = Newsletter.objects.filter(pk=newsletter_id).values_list("status", flat=True).first()
+    return status != Newsletter.Status.SENDING
+
+
 def send_batch(prepared: mail.Prepared, batch: list[Delivery], connection, worker_id: str,
                report: RunReport) -> None:
     marks = _SentMarks(worker_id, report)
@@ -270,6 +275,12 @@ def send_batch(prepared: mail.Prepared, batch: list[Delivery], connection, worke
                         raise
                 continue
             marks.add(delivery.pk)
+            if not marks.ids and index + 1 < len(batch) and _stopped(delivery.newsletter_id):
+                # A coordinator stopped the newsletter: the rest of this batch is not sent either.
+                Delivery.objects.filter(pk__in=[d.pk for d in batch[index + 1:]], claimed_by=worker_id,
+                                        status=Delivery.Status.SENDING).update(
+                    status=Delivery.Status.STOPPED, lease_expires_at=None)
+                return
     finally:
         marks.flush()
 

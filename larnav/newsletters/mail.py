@@ -243,8 +243,9 @@ def build_test(prepared: Prepared, address: str, language: str) -> EmailMultiAlt
     return message
 
 
-def preview(newsletter: Newsletter, language: str, source: str = Delivery.Source.STAFF) -> Frame:
+def preview(newsletter: Newsletter, language: str, source: str = Delivery.Source.STAFF,
+            prepared: Prepared | None = None) -> Frame:
     """The e-mail as a recipient in ``language`` would get it (the links point nowhere yet)."""
-    frame = prepare(newsletter).frame(language, source)
+    frame = (prepared or prepare(newsletter)).frame(language, source)
     return Frame(html=frame.html.replace(UNSUBSCRIBE_MARK, "#").replace(MANAGE_MARK, "#"),
                  text=frame.text.replace(UNSUBSCRIBE_MARK, "…").replace(MANAGE_MARK, "…"))

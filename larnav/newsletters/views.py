@@ -96,10 +96,11 @@ def _count(newsletter: Newsletter):
 def newsletter_detail(request, pk):
     newsletter = _newsletter(request, pk)
     language = request.GET.get("sprak") if request.GET.get("sprak") in ("sv", "en") else newsletter.language
+    prepared = mail.prepare(newsletter)
     context = {
         "newsletter": newsletter, "segment": _segment_summary(newsletter), "preview_language": language,
-        "preview": mail.preview(newsletter, language),
-        "content_html": mail.prepare(newsletter).content_html,
+        "preview": mail.preview(newsletter, language, prepared=prepared),
+        "content_html": prepared.content_html,
         "test_form": TestSendForm(initial={"addresses": request.user.email, "language": language}),
     }
     if newsletter.recipients_at is None and newsletter.status in (Newsletter.Status.DRAFT,
@@ -195,8 +196,9 @@ def newsletter_stop(request, pk):
     error = None if newsletter.status in (Newsletter.Status.SCHEDULED, Newsletter.Status.SENDING) else _(
         "The newsletter is neither scheduled nor being sent, so there is nothing to stop.")
     return _confirm_page(request, title=_("Stop sending"), obj=newsletter, back=back, error=error, danger=True,
-                         question=_("Nobody who has not got the newsletter yet will get it. Those who already "
-                                    "got it keep it. This cannot be undone."),
+                         question=_("Nobody who has not got the newsletter yet will get it, apart from the few "
+                                    "messages being handed to the mail server at this very moment. Those who "
+                                    "already got it keep it. This cannot be undone."),
                          button=_("Stop sending"))
 
 
@@ -315,7 +317,7 @@ def blocked_remove(request, pk):
 
 def subscribe(request):
     consortium = request.consortium
-    if consortium is None:
+    if not consortium:  # a lazy object: no consortium at all on this installation yet
         raise Http404
     language = getattr(request, "LANGUAGE_CODE", "sv")
     form = SubscribeForm(request.POST or None, consortium=consortium, initial={"language": language})

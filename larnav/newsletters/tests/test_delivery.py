@@ -129,6 +129,32 @@ def test_stopping_spares_everyone_not_yet_sent_to(region, settings):
     assert Delivery.objects.filter(status=Delivery.Status.STOPPED).count() == 3
 
 
+def test_a_stop_takes_effect_within_the_batch_being_sent(region, settings):
+    settings.LARNAV_NEWSLETTER_BATCH_SIZE = 1000
+    newsletter = newsletter_to_staff(region, n_extra=delivery.MARK_EVERY * 2)
+    connection = django_mail.get_connection()
+
+    class StoppingConnection:
+        """Sends, and the coordinator presses stop after the first message."""
+
+        def open(self):
+            return False
+
+        def close(self):
+            pass
+
+        def send_messages(self, messages):
+            if not django_mail.outbox:
+                services.stop(newsletter.pk)
+            return connection.send_messages(messages)
+
+    delivery.run(newsletter.pk, connection=StoppingConnection())
+    assert len(django_mail.outbox) == delivery.MARK_EVERY  # the group under way, then no more
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == delivery.MARK_EVERY
+    assert Delivery.objects.filter(status=Delivery.Status.STOPPED).count() == 4 + delivery.MARK_EVERY
+    assert not Delivery.objects.filter(status__in=["pending", "sending"]).exists()
+
+
 def test_rows_left_claimed_by_a_dead_worker_fail_and_are_never_sent_again(region):
     newsletter = newsletter_to_staff(region)
     delivery.start_if_due(newsletter.pk)
