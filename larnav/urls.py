@@ -16,6 +16,7 @@ urlpatterns = [
     path("anmalan/", include("larnav.registrations.urls")),
     path("narvaro/", include("larnav.attendance.urls")),
     path("nyhetsbrev/", include("larnav.newsletters.urls")),
+    path("utskick/", include("larnav.notifications.urls")),
     path("api/v1/", include("larnav.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -46,6 +46,8 @@ def _argument_values(region):
         "object_id": [region.anna.pk],
         "assignment_pk": [region.cka_huddinge.role_assignments.first().pk],
         "app_label": ["people"],
+        "message_kind": ["registration_confirmed", "approval_requested"],
+        "language": ["sv", "en"],
     }
 
 

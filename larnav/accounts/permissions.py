@@ -42,6 +42,8 @@ class Action(StrEnum):
     TEACH = "teach"
     # Newsletters: compose and send to a segment, subscribers, blocked addresses, the delivery log.
     MANAGE_NEWSLETTERS = "manage_newsletters"
+    # The outbox, failed jobs and message templates (personal data of everyone mailed).
+    MANAGE_NOTIFICATIONS = "manage_notifications"
 
 
 from .models import Role, RoleAssignment  # noqa: E402

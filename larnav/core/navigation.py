@@ -30,6 +30,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Persons"), "people:list", (Action.VIEW_PERSONS,)),
     NavItem(_("Import"), "imports:start", (Action.IMPORT_PERSONS, Action.IMPORT_ORGANISATIONS)),
     NavItem(_("Users and roles"), "accounts:user_list", (Action.MANAGE_USERS,)),
+    NavItem(_("Messages"), "notifications:outbox", (Action.MANAGE_NOTIFICATIONS,)),
     NavItem(_("My account"), "accounts:profile"),
 ]
 

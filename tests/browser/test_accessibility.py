@@ -79,3 +79,29 @@ def test_newsletter_pages_are_accessible(page, live_server, region, sent_newslet
     page.locator("form.stacked button[type=submit]").click()
     page.wait_for_selector(".errorlist")
     assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_message_pages_are_accessible(page, live_server, region, language):
+    """The outbox with a sent message, one message, the failed list and the template editor with its preview."""
+    from larnav.notifications import outbox
+    from larnav.notifications.models import OutgoingMessage
+    from larnav.registrations import services
+    from larnav.registrations.testing import make_session
+
+    services.register(make_session(region.consortium).pk, region.anna)
+    outbox.deliver_due()
+    message = OutgoingMessage.objects.get()
+    sign_in(page, "samordnare")
+    set_language(page, live_server.url, language)
+    for path in ["/utskick/", f"/utskick/meddelande/{message.pk}/", "/utskick/misslyckade/", "/utskick/mallar/",
+                 "/utskick/mallar/registration_confirmed/sv/", "/utskick/mallar/registration_confirmed/sv/aterstall/"]:
+        page.goto(path)
+        assert page.locator("html").get_attribute("lang") == language
+        assert serious_violations(page) == [], path
+    # The editor showing a refused placeholder.
+    page.goto("/utskick/mallar/registration_confirmed/sv/")
+    page.locator("#id_body").fill("Hej {{ okänd }}")
+    page.locator("button[value=save]").click()
+    page.wait_for_selector(".errorlist")
+    assert serious_violations(page) == []
