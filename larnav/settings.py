@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "larnav.api",
     "larnav.notifications",
     "larnav.statistics",
+    "larnav.newsletters",
 ]
 
 MIDDLEWARE = [

@@ -33,10 +33,11 @@ def _argument_values(region):
     plan, goal, indicator, value = _plan_objects(region)
     report = _report(region)
     needs = _huddinge_needs(region, session.activity)
+    newsletter = _newsletter_to_huddinge(region)
     return {
         "pk": [region.anna.pk, region.erik.pk, region.solgarden.pk, region.ekbacken.pk, region.huddinge.pk,
                region.cka_huddinge.pk, session.pk, session.activity_id, registration.pk, plan.pk, goal.pk,
-               indicator.pk, value.pk, report.pk],
+               indicator.pk, value.pk, report.pk, newsletter.pk],
         "session_pk": [session.pk],
         "decision": ["godkann", "avsla"],
         "unknown": ["organisations/x"],
@@ -101,6 +102,18 @@ def _huddinge_needs(region, activity):
     item = make_item(submission, contributor.user, theme=theme, title="Bemötande för nyanställda")
     needs_services.link_activities(item, [activity], user=region.samordnare)
     return {"campaign": campaign, "submission": submission, "item": item, "contributor": contributor}
+
+
+def _newsletter_to_huddinge(region):
+    """A newsletter sent to Huddinge's staff (its log names them) and Anna as a subscriber."""
+    from larnav.newsletters import delivery
+    from larnav.newsletters.testing import make_newsletter, make_subscription, start_sending
+
+    make_subscription(region.consortium, "anna@huddinge.se", name="Anna Åström", municipality=region.huddinge)
+    newsletter = start_sending(make_newsletter(region.consortium, include_staff=True, include_subscribers=True,
+                                               organisations=[region.huddinge]))
+    delivery.run(newsletter.pk)
+    return newsletter
 
 
 def iter_patterns(resolver=None, prefix="", namespace=""):

@@ -40,6 +40,8 @@ class Action(StrEnum):
     MANAGE_CATALOG = "manage_catalog"
     MANAGE_LOCAL_CATALOG = "manage_local_catalog"
     TEACH = "teach"
+    # Newsletters: compose and send to a segment, subscribers, blocked addresses, the delivery log.
+    MANAGE_NEWSLETTERS = "manage_newsletters"
     # The outbox, failed jobs and message templates (personal data of everyone mailed).
     MANAGE_NOTIFICATIONS = "manage_notifications"
     # The annual plan (verksamhetsplan): goals, indicators, targets and values entered by hand.

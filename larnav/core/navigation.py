@@ -29,6 +29,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Reports"), "reports:index", (Action.VIEW_STATISTICS,)),
     NavItem(_("Needs inventory"), "needs:index",
             (Action.SUBMIT_NEEDS, Action.MANAGE_NEEDS, Action.VIEW_NEEDS_SUMMARY)),
+    NavItem(_("Newsletters"), "newsletters:list", (Action.MANAGE_NEWSLETTERS,)),
     NavItem(_("Organisations"), "organisations:list", (Action.VIEW_ORGANISATIONS,)),
     NavItem(_("Persons"), "people:list", (Action.VIEW_PERSONS,)),
     NavItem(_("Import"), "imports:start", (Action.IMPORT_PERSONS, Action.IMPORT_ORGANISATIONS)),
