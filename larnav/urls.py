@@ -19,6 +19,7 @@ urlpatterns = [
     path("utskick/", include("larnav.notifications.urls")),
     path("verksamhetsplan/", include("larnav.plans.urls")),
     path("rapporter/", include("larnav.reports.urls")),
+    path("statistik/", include("larnav.statistics.urls")),
     path("behovsinventering/", include("larnav.needs.urls")),
     path("api/v1/", include("larnav.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "statistics"
+
+urlpatterns = [
+    path("", views.dashboard_view, name="dashboard"),
+]
