@@ -72,25 +72,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from larnav.accounts.permissions import Action, access_for
-from larnav.attendance.models import PRESENT_STATUSES
 from larnav.catalog.models import Activity, FocusArea
 from larnav.organisations.models import Membership, Organisation
 from larnav.people.models import Occupation, Person
-from larnav.registrations.models import Status
 
-from .periods import TIME_ZONE_NAME, Period, tertial_key
+from . import queries
+from .periods import Period, tertial_key
+from .queries import COUNTED_STATUSES, NO_FILTERS, Cut, Figures, Filters
 
-COUNTED_STATUSES = (Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW)
+__all__ = ["COUNTED_STATUSES", "NO_FILTERS", "Cut", "Figures", "Filters"]
 MEASURES = ("registrations", "participants", "attended", "completed", "no_shows", "hours")
 COUNT_MEASURES = ("registrations", "participants", "attended", "completed", "no_shows")
 MEASURE_LABELS = {
@@ -110,23 +108,6 @@ def min_cell() -> int:
     return max(int(getattr(settings, "LARNAV_STATISTICS_MIN_CELL", 5)), 1)
 
 
-class Cut(StrEnum):
-    MUNICIPALITY = "municipality"
-    DISTRICT = "district"
-    WORKPLACE = "workplace"
-    DRIFTFORM = "driftform"
-    FUNKTION = "funktion"
-    ROLE = "role"
-    GENDER = "gender"
-    ACTIVITY_TYPE = "activity_type"
-    FOCUS_AREA = "focus_area"
-    TERTIAL = "tertial"
-
-    @property
-    def label(self) -> str:
-        return str(CUT_LABELS[self])
-
-
 CUT_LABELS = {
     Cut.MUNICIPALITY: _("Municipality"),
     Cut.DISTRICT: _("City district"),
@@ -139,6 +120,12 @@ CUT_LABELS = {
     Cut.FOCUS_AREA: _("Focus area"),
     Cut.TERTIAL: _("Tertial"),
 }
+
+
+def cut_label(cut: Cut) -> str:
+    return str(CUT_LABELS[cut])
+
+
 ORGANISATION_CUTS = frozenset({Cut.MUNICIPALITY, Cut.DISTRICT, Cut.WORKPLACE})
 # Cuts whose rows do not partition the registrations (see the module docstring).
 OVERLAPPING_CUTS = frozenset({Cut.FOCUS_AREA})
@@ -242,18 +229,6 @@ def detail_organisations(user, consortium) -> list[Organisation]:
 Value = int | Decimal | str
 
 
-@dataclass(frozen=True)
-class Figures:
-    """Unmasked figures of one row (internal: rows expose masked values only)."""
-
-    registrations: int = 0
-    participants: int = 0
-    attended: int = 0
-    completed: int = 0
-    no_shows: int = 0
-    hours: Decimal = Decimal("0")
-
-
 @dataclass
 class Row:
     """One row of a table; its values are masked as the scope requires."""
@@ -296,7 +271,7 @@ class Table:
 
     @property
     def title(self) -> str:
-        return self.cut.label if self.cut else gettext("Total")
+        return cut_label(self.cut) if self.cut else gettext("Total")
 
     @property
     def rows_add_up(self) -> bool:
@@ -312,241 +287,6 @@ class Table:
         if with_total:
             rows.append([gettext("Total"), *self.total.values(measures)])
         return rows
-
-
-# --- Filters ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Filters:
-    """Narrow the registrations counted (all optional)."""
-
-    driftform: str = ""
-    funktion: str = ""
-    activity_type: str = ""
-    occupation_id: int | None = None
-    gender: str = ""
-
-    @property
-    def empty(self) -> bool:
-        return not (self.driftform or self.funktion or self.activity_type or self.occupation_id or self.gender)
-
-
-NO_FILTERS = Filters()
-
-
-# --- SQL -------------------------------------------------------------------------------
-
-def _tables():
-    from larnav.attendance.models import AttendanceRecord
-    from larnav.catalog.models import Session
-    from larnav.registrations.models import Registration
-
-    return {
-        "registration": Registration._meta.db_table,
-        "session": Session._meta.db_table,
-        "activity": Activity._meta.db_table,
-        "organisation": Organisation._meta.db_table,
-        "person": Person._meta.db_table,
-        "attendance": AttendanceRecord._meta.db_table,
-        "focus": Activity.focus_areas.through._meta.db_table,
-    }
-
-
-def _adapt(value):
-    return connection.ops.adapt_datetimefield_value(value)
-
-
-def _postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
-# Which joins each cut (and each filter) needs: w = workplace, d = city district, p = person,
-# a = activity, f = focus areas.
-CUT_COLUMNS = {
-    Cut.MUNICIPALITY: ("r.municipality_id", ""),
-    Cut.DISTRICT: ("d.id", "wd"),
-    Cut.WORKPLACE: ("r.workplace_id", ""),
-    Cut.DRIFTFORM: ("w.driftform", "w"),
-    Cut.FUNKTION: ("w.funktion", "w"),
-    Cut.ROLE: ("p.occupation_id", "p"),
-    Cut.GENDER: ("p.gender", "p"),
-    Cut.ACTIVITY_TYPE: ("a.type", "a"),
-    Cut.FOCUS_AREA: ("f.focusarea_id", "f"),
-    Cut.TERTIAL: (None, ""),  # computed, see _tertial_sql
-}
-
-
-def _tertial_sql(period: Period) -> tuple[str, list]:
-    """An expression giving year * 10 + tertial of the session's first local date."""
-    if _postgres():
-        local = f"(s.first_start AT TIME ZONE '{TIME_ZONE_NAME}')"
-        return (f"(CAST(EXTRACT(YEAR FROM {local}) AS integer) * 10 + "
-                f"CASE WHEN EXTRACT(MONTH FROM {local}) <= 4 THEN 1 "
-                f"WHEN EXTRACT(MONTH FROM {local}) <= 8 THEN 2 ELSE 3 END)"), []
-    # SQLite: compare with the UTC instants at which the period's tertials end.
-    tertials = period.tertials()
-    sql, params = "CASE", []
-    for t in tertials[:-1]:
-        sql += " WHEN s.first_start < %s THEN %s"
-        params += [_adapt(t.end), tertial_key(t.year, t.tertial)]
-    sql += " ELSE %s END"
-    params.append(tertial_key(tertials[-1].year, tertials[-1].tertial))
-    return sql, params
-
-
-@dataclass
-class _Query:
-    sql: str
-    params: list
-
-
-def _base(scope: StatisticsScope, period: Period, filters: Filters, joins: set[str],
-          columns: dict[str, str], extra_params: list) -> _Query:
-    """The filtered registrations with the flags the measures need and the requested columns."""
-    t = _tables()
-    present = ", ".join(f"'{s}'" for s in PRESENT_STATUSES)
-    counted = ", ".join(f"'{s}'" for s in COUNTED_STATUSES)
-    attended = (
-        f"CASE WHEN r.status = '{Status.COMPLETED}' THEN 1 "  # noqa: S608 - constants only
-        f"WHEN r.status IN ('{Status.NO_SHOW}', '{Status.CONFIRMED}') AND EXISTS ("
-        f"SELECT 1 FROM {t['attendance']} ar WHERE ar.registration_id = r.id AND ar.status IN ({present})"
-        f") THEN 1 ELSE 0 END"
-    )
-    joins = set(joins)
-    where = ["r.consortium_id = %s", f"r.status IN ({counted})", "s.first_start >= %s", "s.first_start < %s"]
-    params: list = [scope.consortium_id, _adapt(period.start), _adapt(period.end)]
-    org = scope.organisation
-    if org is not None:
-        if org.type == Organisation.Type.KOMMUN:
-            where.append("r.municipality_id = %s")
-            params.append(org.pk)
-        else:
-            joins.add("w")
-            where.append("w.path LIKE %s")
-            params.append(org.path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-    if filters.driftform:
-        joins.add("w")
-        where.append("w.driftform = %s")
-        params.append(filters.driftform)
-    if filters.funktion:
-        joins.add("w")
-        where.append("w.funktion = %s")
-        params.append(filters.funktion)
-    if filters.activity_type:
-        joins.add("a")
-        where.append("a.type = %s")
-        params.append(filters.activity_type)
-    if filters.occupation_id:
-        joins.add("p")
-        where.append("p.occupation_id = %s")
-        params.append(filters.occupation_id)
-    if filters.gender:
-        joins.add("p")
-        where.append("p.gender = %s")
-        params.append(filters.gender)
-    if "wd" in joins:
-        joins.add("w")
-    sql_joins = [f"JOIN {t['session']} s ON s.id = r.session_id"]
-    if "w" in joins:
-        sql_joins.append(f"LEFT JOIN {t['organisation']} w ON w.id = r.workplace_id")
-    if "wd" in joins:
-        sql_joins.append(f"LEFT JOIN {t['organisation']} d ON d.id = w.parent_id AND d.type = "
-                         f"'{Organisation.Type.STADSDEL}'")
-    if "p" in joins:
-        sql_joins.append(f"JOIN {t['person']} p ON p.id = r.person_id")
-    if "a" in joins:
-        sql_joins.append(f"JOIN {t['activity']} a ON a.id = s.activity_id")
-    if "f" in joins:
-        sql_joins.append(f"LEFT JOIN {t['focus']} f ON f.activity_id = s.activity_id")
-    selected = ", ".join(f"{expr} AS {name}" for name, expr in columns.items())
-    sql = (
-        # Only table names, constants and whitelisted expressions are interpolated; values are parameters.
-        f"SELECT r.person_id AS person_id, {attended} AS att, "  # noqa: S608
-        f"CASE WHEN r.status = '{Status.COMPLETED}' THEN 1 ELSE 0 END AS cmp, "
-        f"CASE WHEN r.status = '{Status.NO_SHOW}' THEN 1 ELSE 0 END AS nos, "
-        f"r.hours_credited AS hrs{', ' + selected if selected else ''} "
-        f"FROM {t['registration']} r {' '.join(sql_joins)} WHERE {' AND '.join(where)}"
-    )
-    # The column expressions' parameters come before the WHERE clause's.
-    return _Query(sql, extra_params + params)
-
-
-AGGREGATES = (
-    "COUNT(*), COUNT(DISTINCT CASE WHEN att = 1 THEN person_id END), COALESCE(SUM(att), 0), "
-    "COALESCE(SUM(cmp), 0), COALESCE(SUM(nos), 0), COALESCE(SUM(hrs), 0)"
-)
-
-
-def _figures(values) -> Figures:
-    regs, parts, att, cmp, nos, hrs = values
-    hours = Decimal(str(hrs)) if isinstance(hrs, float) else Decimal(hrs or 0)
-    return Figures(int(regs or 0), int(parts or 0), int(att or 0), int(cmp or 0), int(nos or 0),
-                   hours.quantize(Decimal("0.1")))
-
-
-def _aggregate(scope: StatisticsScope, period: Period, cuts: Sequence[Cut], filters: Filters
-               ) -> tuple[Figures, dict[Cut, dict[object, Figures]]]:
-    """The total and, for each cut, figures per key: in one statement.
-
-    Focus areas multiply rows (an activity has several), so they go in a statement of their own.
-    """
-    plain = [c for c in cuts if c != Cut.FOCUS_AREA]
-    total, per_cut = _aggregate_plain(scope, period, plain, filters)
-    if Cut.FOCUS_AREA in cuts:
-        _total, focus = _aggregate_plain(scope, period, [Cut.FOCUS_AREA], filters, with_total=False)
-        per_cut.update(focus)
-    return total, per_cut
-
-
-def _aggregate_plain(scope, period, cuts, filters, with_total=True):
-    joins: set[str] = set()
-    columns: dict[str, str] = {}
-    extra: list = []
-    for i, cut in enumerate(cuts):
-        expr, join = CUT_COLUMNS[cut]
-        if cut == Cut.TERTIAL:
-            expr, tparams = _tertial_sql(period)
-            extra += tparams
-        if join:
-            joins.update(join if join != "wd" else ("w", "wd"))
-        columns[f"k{i}"] = expr
-    base = _base(scope, period, filters, joins, columns, extra)
-    per_cut: dict[Cut, dict[object, Figures]] = {cut: {} for cut in cuts}
-    total = Figures()
-    with connection.cursor() as cursor:
-        if _postgres():
-            keys = [f"k{i}" for i in range(len(cuts))]
-            sets = ([] if not with_total else ["()"]) + [f"({k})" for k in keys]
-            grouping = f"GROUPING({', '.join(keys)})" if keys else "0"
-            sql = (f"WITH base AS MATERIALIZED ({base.sql}) "  # noqa: S608 - see _base
-                   f"SELECT {grouping}{''.join(', ' + k for k in keys)}, {AGGREGATES} FROM base "
-                   f"GROUP BY GROUPING SETS ({', '.join(sets)})")
-            cursor.execute(sql, base.params)
-            n = len(keys)
-            for row in cursor.fetchall():
-                bits, values = row[0], row[1 + n:]
-                if n == 0 or bits == (1 << n) - 1:
-                    total = _figures(values)
-                    continue
-                # GROUPING() sets a bit for every column *not* grouped; the leftmost key is the highest bit.
-                index = next(i for i in range(n) if not bits & (1 << (n - 1 - i)))
-                per_cut[cuts[index]][row[1 + index]] = _figures(values)
-        else:
-            arms, params = [], []
-            if with_total:
-                arms.append(f"SELECT -1, NULL, {AGGREGATES} FROM base")  # noqa: S608 - constants
-            for i in range(len(cuts)):
-                arms.append(f"SELECT {i}, k{i}, {AGGREGATES} FROM base GROUP BY k{i}")  # noqa: S608
-            sql = f"WITH base AS ({base.sql}) " + " UNION ALL ".join(arms)
-            params = base.params
-            cursor.execute(sql, params)
-            for row in cursor.fetchall():
-                index, key, values = row[0], row[1], row[2:]
-                if index == -1:
-                    total = _figures(values)
-                else:
-                    per_cut[cuts[index]][key] = _figures(values)
-    return total, per_cut
 
 
 # --- Labels and order ------------------------------------------------------------------
@@ -659,6 +399,23 @@ def _table(scope: StatisticsScope, period: Period, cut: Cut | None, total: Figur
 
 # --- Public selectors ------------------------------------------------------------------
 
+def _request(scope: StatisticsScope, period: Period, groups, filters: Filters = NO_FILTERS,
+             organisation=..., cumulative: bool = False) -> queries.Request:
+    return queries.Request(
+        consortium_id=scope.consortium_id, period=period, groups=tuple(groups),
+        organisation=scope.organisation if organisation is ... else organisation, filters=filters,
+        cumulative_tertials=cumulative,
+    )
+
+
+def _tables_from(scope: StatisticsScope, period: Period, answer: queries.Answer, cuts: Sequence[Cut],
+                 condition: queries.Condition | None = None) -> dict[Cut | None, Table]:
+    tables: dict[Cut | None, Table] = {None: _table(scope, period, None, answer.total(condition), {})}
+    for cut in cuts:
+        tables[cut] = _table(scope, period, cut, answer.total(condition), answer.of(condition, cut))
+    return tables
+
+
 def participation(scope: StatisticsScope, period: Period, cut: Cut | None = None,
                   filters: Filters = NO_FILTERS) -> Table:
     """The figures of one cut (or only the total, ``cut`` None) for a period."""
@@ -667,18 +424,15 @@ def participation(scope: StatisticsScope, period: Period, cut: Cut | None = None
 
 def participation_tables(scope: StatisticsScope, period: Period, cuts: Sequence[Cut],
                          filters: Filters = NO_FILTERS) -> dict[Cut | None, Table]:
-    """Several cuts of the same period at once (one scan of the registrations on PostgreSQL).
+    """Several cuts of the same period at once (one statement; a second for focus areas on SQLite).
 
     The answer maps each cut to its table, and None to the total alone.
     """
     cuts = list(dict.fromkeys(Cut(c) for c in cuts))
     if Cut.WORKPLACE in cuts and not scope.can_drill_down:
         raise PermissionDenied
-    total, per_cut = _aggregate(scope, period, cuts, filters)
-    tables: dict[Cut | None, Table] = {None: _table(scope, period, None, total, {})}
-    for cut in cuts:
-        tables[cut] = _table(scope, period, cut, total, per_cut[cut])
-    return tables
+    answer = queries.run(_request(scope, period, [(None, None), *[(None, c) for c in cuts]], filters))
+    return _tables_from(scope, period, answer, cuts)
 
 
 @dataclass
@@ -690,50 +444,32 @@ class TrendPoint:
     year_to_date: Row
 
 
-def tertial_trend(scope: StatisticsScope, first_year: int, last_year: int,
-                  filters: Filters = NO_FILTERS) -> list[TrendPoint]:
-    """Every tertial from T1 ``first_year`` to T3 ``last_year``, on its own and cumulative.
-
-    Two statements: the tertials' own figures, and each person's first attended
-    tertial per year (which gives the distinct participants year to date).
-    """
-    span = Period.custom(Period.for_year(first_year).first_day, Period.for_year(last_year).last_day)
-    _total, per_cut = _aggregate(scope, span, [Cut.TERTIAL], filters)
-    own = per_cut[Cut.TERTIAL]
-    first_seen = _first_attended_tertials(scope, span, filters)
+def _trend_points(scope: StatisticsScope, tertials: Sequence[Period], own: dict, cumulative: dict[int, int]
+                  ) -> list[TrendPoint]:
     points = []
-    limit = scope.min_cell
-    masked = scope.masks_everything
-    for year in range(first_year, last_year + 1):
-        running = Figures()
-        participants = 0
-        for n in (1, 2, 3):
-            key = tertial_key(year, n)
-            f = own.get(key, Figures())
-            participants += first_seen.get(key, 0)
-            running = Figures(running.registrations + f.registrations, participants,
-                              running.attended + f.attended, running.completed + f.completed,
-                              running.no_shows + f.no_shows, running.hours + f.hours)
-            period = Period.for_tertial(year, n)
-            points.append(TrendPoint(
-                period,
-                _mask_row(f"{year}-T{n}", period.label, f, masked, limit),
-                _mask_row(f"{year}-T{n}-ytd", Period.year_to_date(year, n).label, running, masked, limit),
-            ))
+    limit, masked = scope.min_cell, scope.masks_everything
+    running, year = Figures(), None
+    for t in tertials:
+        if t.year != year:
+            running, year = Figures(), t.year
+        key = tertial_key(t.year, t.tertial)
+        f = own.get(key, Figures())
+        running = Figures(running.registrations + f.registrations, cumulative.get(key, 0),
+                          running.attended + f.attended, running.completed + f.completed,
+                          running.no_shows + f.no_shows, running.hours + f.hours)
+        points.append(TrendPoint(
+            t, _mask_row(t.key, t.label, f, masked, limit),
+            _mask_row(f"{t.key}-ytd", Period.year_to_date(t.year, t.tertial).label, running, masked, limit),
+        ))
     return points
 
 
-def _first_attended_tertials(scope, span: Period, filters: Filters) -> dict[int, int]:
-    """How many persons attended for the first time in their year in each tertial."""
-    expr, extra = _tertial_sql(span)
-    base = _base(scope, span, filters, set(), {"k0": expr}, extra)
-    year_expr = "k0 / 10" if _postgres() else "CAST(k0 / 10 AS integer)"
-    sql = (f"WITH base AS ({base.sql}) SELECT first_key, COUNT(*) FROM ("  # noqa: S608 - see _base
-           f"SELECT MIN(k0) AS first_key FROM base WHERE att = 1 GROUP BY person_id, {year_expr}) firsts "
-           f"GROUP BY first_key")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, base.params)
-        return {int(k): int(n) for k, n in cursor.fetchall()}
+def tertial_trend(scope: StatisticsScope, first_year: int, last_year: int,
+                  filters: Filters = NO_FILTERS) -> list[TrendPoint]:
+    """Every tertial from T1 ``first_year`` to T3 ``last_year``, on its own and cumulative (one statement)."""
+    span = Period.custom(Period.for_year(first_year).first_day, Period.for_year(last_year).last_day)
+    answer = queries.run(_request(scope, span, [(None, Cut.TERTIAL)], filters, cumulative=True))
+    return _trend_points(scope, span.tertials(), answer.of(None, Cut.TERTIAL), answer.cumulative)
 
 
 @dataclass
@@ -747,9 +483,9 @@ class MemberRow:
     is_district: bool = False
 
 
-def member_participation(scope: StatisticsScope, period: Period) -> list[MemberRow]:
-    """Every member municipality (membership valid on some day of the period) with its figures,
-    and the city districts of member municipalities, which report on their own."""
+def _member_organisations(scope: StatisticsScope, period: Period) -> tuple[list[Organisation], list[Organisation]]:
+    """Member municipalities (membership valid on some day of the period) and their city districts,
+    inside the scope's organisation."""
     members = list(
         Organisation.objects.filter(
             consortium_id=scope.consortium_id,
@@ -757,21 +493,24 @@ def member_participation(scope: StatisticsScope, period: Period) -> list[MemberR
             .exclude(valid_to__lt=period.first_day).values("organisation_id"),
         ).only("pk", "name", "path", "type", "consortium_id", "municipality_id")
     )
-    member_ids = {m.pk for m in members}
     districts = list(Organisation.objects.filter(
-        consortium_id=scope.consortium_id, type=Organisation.Type.STADSDEL, municipality_id__in=member_ids,
-        is_active=True).only("pk", "name", "path", "type", "consortium_id", "municipality_id"))
+        consortium_id=scope.consortium_id, type=Organisation.Type.STADSDEL,
+        municipality_id__in=[m.pk for m in members], is_active=True,
+    ).only("pk", "name", "path", "type", "consortium_id", "municipality_id"))
     if scope.organisation is not None:
         inside = scope.organisation.path
         members = [m for m in members if m.path.startswith(inside)]
         districts = [d for d in districts if d.path.startswith(inside)]
-    _total, per_cut = _aggregate(replace(scope, organisation=None), period, [Cut.MUNICIPALITY, Cut.DISTRICT],
-                                 NO_FILTERS)
+    return members, districts
+
+
+def _member_rows(scope: StatisticsScope, members, districts, by_municipality: dict, by_district: dict
+                 ) -> list[MemberRow]:
     rows = []
     limit = scope.min_cell
     for org, figures, is_district in (
-            [(m, per_cut[Cut.MUNICIPALITY].get(m.pk, Figures()), False) for m in members]
-            + [(d, per_cut[Cut.DISTRICT].get(d.pk, Figures()), True) for d in districts]):
+            [(m, by_municipality.get(m.pk, Figures()), False) for m in members]
+            + [(d, by_district.get(d.pk, Figures()), True) for d in districts]):
         row = _mask_row(str(org.pk), org.name, figures, not scope.row_is_detailed(org.path), limit)
         rows.append(MemberRow(org, row.participants, row.registrations, figures.participants > 0, is_district))
     names = {m.pk: m.name for m in members}
@@ -780,6 +519,15 @@ def member_participation(scope: StatisticsScope, period: Period) -> list[MemberR
                   else r.organisation.name),
         r.is_district, _sort_key(r.organisation.name)))
     return rows
+
+
+def member_participation(scope: StatisticsScope, period: Period) -> list[MemberRow]:
+    """Every member municipality with its figures, and the city districts of member municipalities,
+    which report on their own (Forum Carpe counts "kommun och stadsdelsförvaltning")."""
+    members, districts = _member_organisations(scope, period)
+    answer = queries.run(_request(scope, period, [(None, Cut.MUNICIPALITY), (None, Cut.DISTRICT)]))
+    return _member_rows(scope, members, districts, answer.of(None, Cut.MUNICIPALITY),
+                        answer.of(None, Cut.DISTRICT))
 
 
 def members_without_participants(scope: StatisticsScope, period: Period) -> list[MemberRow]:
@@ -807,33 +555,38 @@ class Comparison:
     total: ComparisonRow
 
 
-def compare_with_previous_year(scope: StatisticsScope, period: Period, cut: Cut | None = None,
-                               filters: Filters = NO_FILTERS) -> Comparison:
-    """``cut`` for ``period`` and for the same period last year, row by row."""
-    previous_period = period.previous_year()
-    now = participation_tables(scope, period, [cut] if cut else [], filters)
-    before = participation_tables(scope, previous_period, [cut] if cut else [], filters)
+def _comparison(period: Period, cut: Cut | None, now: dict[Cut | None, Table],
+                before: dict[Cut | None, Table]) -> Comparison:
     rows = []
     if cut is not None:
         current_rows = {r.key: r for r in now[cut].rows}
         previous_rows = {r.key: r for r in before[cut].rows}
-        order = list(current_rows) + [k for k in previous_rows if k not in current_rows]
-        for key in order:
+        for key in [*current_rows, *[k for k in previous_rows if k not in current_rows]]:
             current = current_rows.get(key) or _empty_like(previous_rows[key])
             previous = previous_rows.get(key) or _empty_like(current_rows[key])
             rows.append(ComparisonRow(key, current.label, current, previous))
     total = ComparisonRow("total", gettext("Total"), now[None].total, before[None].total)
-    return Comparison(period, previous_period, cut, rows, total)
+    return Comparison(period, period.previous_year(), cut, rows, total)
+
+
+def compare_with_previous_year(scope: StatisticsScope, period: Period, cut: Cut | None = None,
+                               filters: Filters = NO_FILTERS) -> Comparison:
+    """``cut`` for ``period`` and for the same period last year, row by row."""
+    cuts = [cut] if cut else []
+    return _comparison(period, cut, participation_tables(scope, period, cuts, filters),
+                       participation_tables(scope, period.previous_year(), cuts, filters))
 
 
 def _empty_like(row: Row) -> Row:
     return Row(row.key, row.label, organisation_id=row.organisation_id, drillable=row.drillable)
 
 
+MYNDIGHET_FILTER = Filters(funktion=Organisation.Funktion.MYNDIGHET)
+
+
 def myndighet_comparison(scope: StatisticsScope, period: Period) -> Comparison:
     """Case officers' (myndighet) participation per municipality, beside the same period last year."""
-    return compare_with_previous_year(scope, period, Cut.MUNICIPALITY,
-                                      Filters(funktion=Organisation.Funktion.MYNDIGHET))
+    return compare_with_previous_year(scope, period, Cut.MUNICIPALITY, MYNDIGHET_FILTER)
 
 
 @dataclass
@@ -842,7 +595,9 @@ class TertialReport:
 
     ``tertial_tables`` are the tertial on its own, ``year_tables`` 1 January to
     its end (cumulative); each maps a cut of REPORT_CUTS (and None, the total)
-    to a Table. ``trend`` holds the year's tertials so far.
+    to a Table. ``trend`` holds the year's tertials so far, ``members`` every
+    member with its participants this year, ``myndighet`` case officers'
+    participation per municipality against the same period last year.
     """
 
     year: int
@@ -865,15 +620,33 @@ class TertialReport:
 def tertial_report(scope: StatisticsScope, year: int, tertial: int) -> TertialReport:
     """All tables of the report for one tertial: the tertial on its own and the year to date by
     every report cut, focus areas, the year's tertials, members without participants and
-    case officers' participation against last year."""
+    case officers' participation against last year.
+
+    Two statements do the counting (three on SQLite): everything about this year in one
+    pass over its registrations, and case officers' registrations of the same period last year.
+    """
     period = Period.for_tertial(year, tertial)
     ytd = Period.year_to_date(year, tertial)
-    tertial_tables = participation_tables(scope, period, REPORT_CUTS)
-    year_tables = participation_tables(scope, ytd, [*REPORT_CUTS, Cut.FOCUS_AREA])
+    this_tertial = queries.within(period)
+    myndighet = queries.MYNDIGHET
+    groups = [(None, None), *[(None, c) for c in (*REPORT_CUTS, Cut.FOCUS_AREA, Cut.TERTIAL)],
+              (this_tertial, None), *[(this_tertial, c) for c in REPORT_CUTS],
+              (myndighet, None), (myndighet, Cut.MUNICIPALITY)]
+    answer = queries.run(_request(scope, ytd, groups, cumulative=True))
+    previous = ytd.previous_year()
+    before = queries.run(_request(scope, previous, [(None, None), (None, Cut.MUNICIPALITY)], MYNDIGHET_FILTER))
+    year_tables = _tables_from(scope, ytd, answer, [*REPORT_CUTS, Cut.FOCUS_AREA])
     focus = year_tables.pop(Cut.FOCUS_AREA)
-    trend = [p for p in tertial_trend(scope, year, year) if p.period.tertial <= tertial]
+    members, districts = _member_organisations(scope, ytd)
     return TertialReport(
-        year=year, tertial=tertial, period=period, year_to_date=ytd, tertial_tables=tertial_tables,
-        year_tables=year_tables, focus_areas=focus, trend=trend, members=member_participation(scope, ytd),
-        myndighet=myndighet_comparison(scope, ytd), scope=scope,
+        year=year, tertial=tertial, period=period, year_to_date=ytd,
+        tertial_tables=_tables_from(scope, period, answer, REPORT_CUTS, this_tertial),
+        year_tables=year_tables, focus_areas=focus,
+        trend=_trend_points(scope, ytd.tertials(), answer.of(None, Cut.TERTIAL), answer.cumulative),
+        members=_member_rows(scope, members, districts, answer.of(None, Cut.MUNICIPALITY),
+                             answer.of(None, Cut.DISTRICT)),
+        myndighet=_comparison(ytd, Cut.MUNICIPALITY,
+                              _tables_from(scope, ytd, answer, [Cut.MUNICIPALITY], myndighet),
+                              _tables_from(scope, previous, before, [Cut.MUNICIPALITY])),
+        scope=scope,
     )
