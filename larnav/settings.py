@@ -14,6 +14,12 @@ environment variable; the defaults are safe for production except where
     LARNAV_EMAIL_HOST / _PORT / _HOST_USER / _HOST_PASSWORD / _USE_TLS / _USE_SSL
     LARNAV_DEFAULT_FROM_EMAIL
     LARNAV_CATALOG_CACHE_SECONDS  how long the public catalog's result list is cached (default 30; 0 = off)
+    LARNAV_TASKS_BACKEND    "database" (default: jobs in the database, run by ``manage.py worker``),
+                            "rq" (Redis/RQ, needs the ``rq`` extra) or "immediate" (run at once, in-process)
+    LARNAV_REDIS_URL        the RQ backend's Redis (default redis://127.0.0.1:6379/0)
+    LARNAV_MAIL_BATCH_SIZE  messages one delivery run claims at a time (default 20)
+    LARNAV_MAIL_LEASE_SECONDS  how long a claimed message stays with its worker before another may retry it (default 600)
+    LARNAV_MAIL_MAX_ATTEMPTS   delivery attempts before a message is marked failed (default 6)
 """
 
 import os
@@ -59,6 +65,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "larnav.core",
     "larnav.organisations",
     "larnav.people",
@@ -68,6 +76,7 @@ INSTALLED_APPS = [
     "larnav.registrations",
     "larnav.attendance",
     "larnav.api",
+    "larnav.notifications",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +238,32 @@ EMAIL_USE_SSL = env_bool("LARNAV_EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("LARNAV_DEFAULT_FROM_EMAIL", "Lärnav <noreply@larnav.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Background tasks -------------------------------------------------------
+# Django's Tasks API (the django-tasks package until Django 6). The database
+# backend keeps jobs in the database and ``manage.py worker`` runs them; the RQ
+# backend hands them to Redis for larger installations. Mail never depends on
+# the queue alone: the outbox (larnav.notifications) is the record of what
+# must be sent, and the worker sweeps it every minute.
+LARNAV_TASKS_BACKEND = os.environ.get("LARNAV_TASKS_BACKEND", "database")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if LARNAV_TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"LARNAV_TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {LARNAV_TASKS_BACKEND!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[LARNAV_TASKS_BACKEND], "QUEUES": ["default"]}}
+if LARNAV_TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": os.environ.get("LARNAV_REDIS_URL", "redis://127.0.0.1:6379/0"),
+                             "DEFAULT_TIMEOUT": 900}}
+
+LARNAV_MAIL_BATCH_SIZE = int(os.environ.get("LARNAV_MAIL_BATCH_SIZE", "20"))
+LARNAV_MAIL_LEASE_SECONDS = int(os.environ.get("LARNAV_MAIL_LEASE_SECONDS", "600"))
+LARNAV_MAIL_MAX_ATTEMPTS = int(os.environ.get("LARNAV_MAIL_MAX_ATTEMPTS", "6"))
 
 # --- Logging ------------------------------------------------------------------
 LOGGING = {
