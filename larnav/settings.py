@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "larnav.catalog",
     "larnav.registrations",
     "larnav.attendance",
+    "larnav.surveys",
     "larnav.api",
     "larnav.notifications",
 ]

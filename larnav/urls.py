@@ -15,6 +15,7 @@ urlpatterns = [
     path("utbud/", include("larnav.catalog.urls")),
     path("anmalan/", include("larnav.registrations.urls")),
     path("narvaro/", include("larnav.attendance.urls")),
+    path("enkater/", include("larnav.surveys.urls")),
     path("api/v1/", include("larnav.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

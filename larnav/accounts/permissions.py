@@ -40,20 +40,26 @@ class Action(StrEnum):
     MANAGE_CATALOG = "manage_catalog"
     MANAGE_LOCAL_CATALOG = "manage_local_catalog"
     TEACH = "teach"
+    # Surveys: build templates, distribute rounds, see every result and export responses.
+    MANAGE_SURVEYS = "manage_surveys"
+    # Aggregated survey results for the respondents within the user's scope (never who answered).
+    VIEW_SURVEY_RESULTS = "view_survey_results"
 
 
 from .models import Role, RoleAssignment  # noqa: E402
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.SAMORDNARE: frozenset(Action),
-    Role.STYRGRUPP: frozenset({Action.VIEW_ORGANISATIONS, Action.VIEW_STATISTICS, Action.VIEW_DETAILED_STATISTICS}),
+    Role.STYRGRUPP: frozenset({Action.VIEW_ORGANISATIONS, Action.VIEW_STATISTICS, Action.VIEW_DETAILED_STATISTICS,
+                               Action.VIEW_SURVEY_RESULTS}),
     Role.KONTAKTPERSON: frozenset(
-        {Action.VIEW_ORGANISATIONS, Action.VIEW_STATISTICS, Action.VIEW_DETAILED_STATISTICS}
+        {Action.VIEW_ORGANISATIONS, Action.VIEW_STATISTICS, Action.VIEW_DETAILED_STATISTICS,
+         Action.VIEW_SURVEY_RESULTS}
     ),
     Role.CKA: frozenset({
         Action.VIEW_ORGANISATIONS, Action.VIEW_PERSONS, Action.MANAGE_PERSONS, Action.EXPORT_PERSONS,
         Action.IMPORT_PERSONS, Action.REGISTER_OTHERS, Action.VIEW_STATISTICS,
-        Action.VIEW_DETAILED_STATISTICS, Action.MANAGE_LOCAL_CATALOG,
+        Action.VIEW_DETAILED_STATISTICS, Action.MANAGE_LOCAL_CATALOG, Action.VIEW_SURVEY_RESULTS,
     }),
     Role.CHEF: frozenset({
         Action.VIEW_ORGANISATIONS, Action.VIEW_PERSONS, Action.EXPORT_PERSONS, Action.REGISTER_OTHERS,
