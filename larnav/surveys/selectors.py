@@ -705,9 +705,12 @@ def evaluation_average(consortium, *, activity=None, provider=None, date_from=No
             if key not in keys:
                 keys.append(key)
     columns = [f"{k}_" for k in keys]
-    grouped = (qs.order_by().values(*columns)
-               .annotate(average=Avg("number"), responses=Count("response_id", distinct=True), answers=Count("pk"))
-               .order_by(*columns))
+    measures = {"average": Avg("number"), "responses": Count("response_id", distinct=True), "answers": Count("pk")}
+    if columns:
+        grouped = list(qs.order_by().values(*columns).annotate(**measures).order_by(*columns))
+    else:
+        total = qs.aggregate(**measures)
+        grouped = [total] if total["answers"] else []
     rows = [{k: row[f"{k}_"] for k in keys} | {"average": row["average"], "responses": row["responses"],
                                                 "answers": row["answers"]} for row in grouped]
     names = {}
