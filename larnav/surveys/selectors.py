@@ -17,27 +17,35 @@ Who sees which results
 The quality indicator
 ---------------------
 
-``evaluation_average(consortium, *, activity=None, provider=None, date_from=None, date_to=None,
+``evaluation_average(consortium, *, activity=None, provider=None, date_from=None, date_to=None, period=None,
 group_by=("activity",), min_responses=MIN_GROUP_SIZE) -> list[dict]``
 
 The average score of the course evaluations: the mean of every answer to a
-scale question marked ``indicator`` in a template of kind "course
-evaluation", for rounds that evaluate a session. Aggregated in the database.
+scale question marked ``indicator`` (the standard evaluation's overall grade)
+in a template of kind "course evaluation", for rounds that evaluate a
+session. Aggregated in the database.
 
 * ``activity``: an ``Activity`` or its id; ``provider``: a provider key as
   returned by ``provider_key(activity)`` ("own", "procured:<name>",
-  "municipality:<organisation id>"); ``date_from`` / ``date_to``: dates,
-  inclusive, compared with the day the response was given.
+  "municipality:<organisation id>").
+* The period is the session's: ``date_from`` / ``date_to`` (dates, inclusive)
+  or ``period`` (anything with ``first_day`` and ``last_day``, such as
+  ``larnav.statistics.periods.Period``) select the evaluations of sessions
+  whose first occasion falls on those Stockholm dates.
 * ``group_by``: a tuple of any of "activity", "session", "provider",
-  "municipality", "year", "tertial" (T1 Jan–Apr, T2 May–Aug, T3 Sep–Dec),
-  "month"; () gives one row for everything.
+  "municipality" (the respondent's), "year", "tertial" (T1 Jan–Apr, T2
+  May–Aug, T3 Sep–Dec) and "month", the last three by the session's first
+  occasion; () gives one row for everything (or no row without answers).
 * Each row is a dict with the group's keys ("activity_id" and "activity",
   "session_id", "provider" (key) and "provider_label", "municipality_id" and
   "municipality", "year", "tertial" (1–3), "month" (1–12)), and
   "average" (Decimal, two decimals, on the 1–5 scale), "responses" (number
   of responses) and "answers" (number of scored answers). Rows with fewer
   than ``min_responses`` responses have ``average`` None and "masked" True.
-* Sorted by the group keys; two queries at most whatever the data's size.
+* Sorted by the group keys; at most three queries whatever the data's size.
+
+For one figure: ``rows = evaluation_average(c, period=p, group_by=())`` and
+``rows[0]["average"] if rows else None``.
 """
 
 from __future__ import annotations
@@ -665,12 +673,23 @@ _GROUPS = {
 }
 
 
-def evaluation_average(consortium, *, activity=None, provider=None, date_from=None, date_to=None,
+def _local_midnight(day):
+    from datetime import datetime, time
+
+    return timezone.make_aware(datetime.combine(day, time(0)))
+
+
+def evaluation_average(consortium, *, activity=None, provider=None, date_from=None, date_to=None, period=None,
                        group_by=("activity",), min_responses=MIN_GROUP_SIZE) -> list[dict]:
     """The average evaluation score; see the module docstring for the contract."""
+    from datetime import timedelta
+
     from django.db.models import F
 
     from larnav.catalog.models import Activity
+
+    if period is not None:
+        date_from, date_to = period.first_day, period.last_day
 
     if isinstance(group_by, str):
         group_by = (group_by,)
@@ -686,9 +705,9 @@ def evaluation_average(consortium, *, activity=None, provider=None, date_from=No
     if provider:
         qs = qs.filter(_provider_q(provider, "response__survey__session__activity__"))
     if date_from:
-        qs = qs.filter(response__submitted_on__gte=date_from)
+        qs = qs.filter(response__survey__session__first_start__gte=_local_midnight(date_from))
     if date_to:
-        qs = qs.filter(response__submitted_on__lte=date_to)
+        qs = qs.filter(response__survey__session__first_start__lt=_local_midnight(date_to + timedelta(days=1)))
     qs = qs.annotate(
         activity_id_=F("response__survey__session__activity_id"),
         session_id_=F("response__survey__session_id"),
@@ -696,8 +715,8 @@ def evaluation_average(consortium, *, activity=None, provider=None, date_from=No
         provider_name_=F("response__survey__session__activity__provider_name"),
         provider_municipality_id_=F("response__survey__session__activity__provider_municipality_id"),
         municipality_id_=F("response__municipality_id"),
-        year_=ExtractYear("response__submitted_on"),
-        m=ExtractMonth("response__submitted_on"),
+        year_=ExtractYear("response__survey__session__first_start"),
+        m=ExtractMonth("response__survey__session__first_start"),
     ).annotate(month_=F("m"), tertial_=TERTIAL)
     keys = []
     for group in group_by:

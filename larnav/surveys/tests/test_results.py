@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from larnav.accounts.models import Role
@@ -329,9 +330,19 @@ def test_the_evaluation_average_per_activity_and_provider(region, answered):
     only = selectors.evaluation_average(region.consortium, provider="procured:Hela Människan Utbildning AB",
                                         group_by=())
     assert [(r["average"], r["responses"]) for r in only] == [(Decimal("4.60"), 5)]
+    # By the session's date: the sessions were made 30 days ahead.
+    held = timezone.localtime(survey.session.first_start).date()
     per_tertial = selectors.evaluation_average(region.consortium, group_by=("tertial",))
-    assert [r["tertial"] for r in per_tertial] == [(date.today().month - 1) // 4 + 1]
+    assert [(r["year"], r["tertial"]) for r in per_tertial] == [(held.year, (held.month - 1) // 4 + 1)]
     assert per_tertial[0]["responses"] == 16
+    assert selectors.evaluation_average(region.consortium, date_from=held, date_to=held, group_by=())[0][
+        "responses"] == 16
+    assert selectors.evaluation_average(region.consortium, date_to=held - timedelta(days=1)) == []
+
+    class Period:
+        first_day, last_day = held + timedelta(days=1), held + timedelta(days=400)
+
+    assert selectors.evaluation_average(region.consortium, period=Period()) == []
 
 
 def test_the_indicator_hides_small_groups_and_ignores_other_surveys(region, answered):
