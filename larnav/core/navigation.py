@@ -25,6 +25,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Approvals"), "registrations:approvals", (Action.APPROVE_REGISTRATIONS,)),
     NavItem(_("Attendance"), "attendance:my_sessions", (Action.TEACH, Action.MANAGE_CATALOG)),
     NavItem(_("Manage the offer"), "catalog:manage", (Action.MANAGE_CATALOG, Action.MANAGE_LOCAL_CATALOG)),
+    NavItem(_("Surveys"), "surveys:home", (Action.MANAGE_SURVEYS, Action.VIEW_SURVEY_RESULTS, Action.TEACH)),
     NavItem(_("Organisations"), "organisations:list", (Action.VIEW_ORGANISATIONS,)),
     NavItem(_("Persons"), "people:list", (Action.VIEW_PERSONS,)),
     NavItem(_("Import"), "imports:start", (Action.IMPORT_PERSONS, Action.IMPORT_ORGANISATIONS)),
