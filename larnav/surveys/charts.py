@@ -15,7 +15,7 @@ def attach(result) -> None:
         qr.chart = None
         if result.masked or qr.masked or not qr.answered:
             continue
-        title = f"{qr.number}. {qr.question.text}"
+        title = _("Answers to question %(n)s") % {"n": qr.number}
         if qr.rows:
             qr.chart = bar_chart(title, [r.label for r in qr.rows], [(_("Answers"), [r.count for r in qr.rows])],
                                  horizontal=True if qr.kind != Question.Kind.SCALE else None)
@@ -29,7 +29,7 @@ def attach_comparison(compared, sides) -> None:
     """One chart per compared question: the two selections' shares per option, or their means per statement."""
     a, b = sides
     for item in compared:
-        title = f"{item.number}. {item.question.text}"
+        title = _("Answers to question %(n)s") % {"n": item.number}
         if item.question.kind == Question.Kind.MATRIX:
             item.chart = bar_chart(title, [text for text, _am, _bm in item.statements], [
                 (a.label, [MASKED if item.a_masked else am for _t, am, _bm in item.statements]),

@@ -87,7 +87,9 @@ from .models import (
 )
 from .services import QUESTION_ORDER
 
-TEXTS_PER_QUESTION = 50
+TEXTS_PER_QUESTION = 20
+# Questions whose mean means something (a yes/no question's "mean" would be its share of yes).
+MEAN_KINDS = (Question.Kind.SCALE, Question.Kind.NUMBER)
 
 
 # --- Who may see what -------------------------------------------------------------------------
@@ -511,7 +513,8 @@ def compare(template: SurveyTemplate, a: Side, b: Side) -> list[ComparedQuestion
             a_counts=[a_counts.get((line, None, c.lineage), 0) for c in choices],
             b_counts=[b_counts.get((line, None, c.lineage), 0) for c in choices],
             a_answered=a_answered.get(line, 0), b_answered=b_answered.get(line, 0),
-            a_mean=_round2(a_means.get((line, None))), b_mean=_round2(b_means.get((line, None))),
+            a_mean=_round2(a_means.get((line, None))) if q.kind in MEAN_KINDS else None,
+            b_mean=_round2(b_means.get((line, None))) if q.kind in MEAN_KINDS else None,
             a_masked=a.masked or (a.anonymous and 0 < a_answered.get(line, 0) < MIN_GROUP_SIZE),
             b_masked=b.masked or (b.anonymous and 0 < b_answered.get(line, 0) < MIN_GROUP_SIZE),
         )

@@ -96,7 +96,10 @@ def home(request):
     rounds = selectors.rounds_for(request.user, request.consortium)
     query = request.GET.get("q", "").strip()[:200]
     status = request.GET.get("status", "")
-    rounds = selectors.filter_rounds(rounds, query=query, status=status)
+    template_pk = request.GET.get("mall", "")
+    template = (SurveyTemplate.objects.filter(consortium=request.consortium, pk=template_pk).first()
+                if template_pk.isdigit() else None)
+    rounds = selectors.filter_rounds(rounds, query=query, status=status, template=template)
     rounds, sort = sort_queryset(rounds, request.GET.get("sort", "-opens"), ROUND_SORTS, "-opens")
     page = paginate(request, rounds)
     now = timezone.now()
@@ -105,7 +108,7 @@ def home(request):
         survey.state_label = STATUS_LABELS[survey.state]
         survey.rate = round(100 * survey.answered_count / survey.invited) if survey.invited else None
     return render(request, "surveys/home.html", {
-        "page": page, "sort": sort, "q": query, "status": status, "manage": manage,
+        "page": page, "sort": sort, "q": query, "status": status, "manage": manage, "template": template,
         "statuses": [(k, v) for k, v in STATUS_LABELS.items() if k != "scheduled"],
         "templates_count": SurveyTemplate.objects.filter(consortium=request.consortium,
                                                          archived_at__isnull=True).count(),
@@ -195,15 +198,16 @@ def template_detail(request, template_pk):
     for question in questions:
         if question.condition_id:
             question.condition_number = numbers.get(question.condition.question_id)
-    rounds = selectors.annotate_rates(Survey.objects.filter(version__template=template)
-                                      .select_related("version", "session__activity")).order_by("-opens_at")[:20]
+    all_rounds = Survey.objects.filter(version__template=template)
+    rounds = selectors.annotate_rates(all_rounds.select_related("version", "session__activity")).order_by(
+        "-opens_at")[:20]
     now = timezone.now()
     for survey in rounds:
         survey.state_label = STATUS_LABELS[survey.status(now)]
     return render(request, "surveys/template_detail.html", {
         "template": template, "versions": versions, "version": version, "sections": sections,
         "editable": version.pk == latest.pk and not version.is_frozen, "is_latest": version.pk == latest.pk,
-        "question_count": len(questions), "rounds": rounds,
+        "question_count": len(questions), "rounds": rounds, "round_total": all_rounds.count(),
     })
 
 

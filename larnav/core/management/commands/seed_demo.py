@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from larnav.catalog.demo import seed_catalog
 from larnav.core import demo
 from larnav.registrations.demo import seed_registrations
+from larnav.surveys.demo import seed_surveys
 
 CATALOG_SEED = 20260122
 
@@ -46,9 +47,11 @@ class Command(BaseCommand):
             consortium = demo.demo_consortium()
             catalog = seed_catalog(consortium, random.Random(CATALOG_SEED))
             registrations = seed_registrations(consortium, random.Random(CATALOG_SEED + 1))
+            surveys = seed_surveys(consortium, random.Random(CATALOG_SEED + 2))
             self.stdout.write(
                 f"Catalog: {catalog['activities']} activities, {catalog['sessions']} sessions "
-                f"({catalog['upcoming_sessions']} upcoming); {registrations['registrations']} registrations."
+                f"({catalog['upcoming_sessions']} upcoming); {registrations['registrations']} registrations; "
+                f"{surveys['rounds']} survey rounds with {surveys['responses']} responses."
             )
         for line in summary.lines():
             self.stdout.write(line)

@@ -2,6 +2,8 @@
    shown, each with a note saying when to answer it, and the server ignores answers to hidden ones. */
 (function () {
   "use strict";
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
   var form = document.querySelector("form.sv-sheet");
   if (!form) { return; }
   var dependents = Array.prototype.slice.call(form.querySelectorAll("[data-condition-name]"));
