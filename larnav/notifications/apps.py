@@ -6,3 +6,6 @@ class NotificationsConfig(AppConfig):
     name = "larnav.notifications"
     verbose_name = _("Notifications")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import messages  # noqa: F401 - registers Lärnav's message kinds

@@ -68,7 +68,11 @@ def background_task(function=None, *, max_attempts: int = 3, priority: int = 0, 
                 _resolve(job_key)
             return result
 
-        job = task(priority=priority, queue_name=queue_name)(run)
+        from django_tasks import task_backends
+
+        # Priority is a hint: backends without it (RQ) run jobs in arrival order.
+        options = {"priority": priority} if priority and task_backends["default"].supports_priority else {}
+        job = task(queue_name=queue_name, **options)(run)
         return job
 
     return decorate(function) if function is not None else decorate

@@ -67,6 +67,8 @@ class MessageKind:
     editable: bool = True
     order: int = 100
     help_text: Any = ""
+    # Placeholders whose values (links with tokens) are blanked out in the stored copy of a sent message.
+    secret: frozenset[str] = frozenset()
     names: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self):

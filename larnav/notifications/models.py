@@ -10,6 +10,7 @@ log (the coordinators' outbox page reads it).
 
 import uuid
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -71,6 +72,12 @@ class OutgoingMessage(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.to_email} ({self.status})"
+
+    @property
+    def kind_label(self) -> str:
+        from . import kinds
+
+        return str(kinds.get(self.kind).label) if kinds.is_registered(self.kind) else self.kind
 
     @property
     def message_id(self) -> str:
@@ -145,3 +152,26 @@ class MessageTemplate(models.Model):
 
     def __str__(self):
         return f"{self.kind} ({self.language})"
+
+
+class NotificationSettings(models.Model):
+    """A consortium's choices about automatic messages."""
+
+    consortium = models.OneToOneField("organisations.Consortium", on_delete=models.CASCADE,
+                                      related_name="notification_settings")
+    reminder_days = models.PositiveSmallIntegerField(
+        _("reminder, days before"), default=2,
+        validators=[MinValueValidator(0), MaxValueValidator(30)],
+        help_text=_("How many days before the first occasion participants are reminded (0: no reminder)."),
+    )
+    send_evaluation_invitations = models.BooleanField(
+        _("invite to evaluate"), default=True,
+        help_text=_("After a session's last occasion, participants are asked to evaluate it."),
+    )
+
+    class Meta:
+        verbose_name = _("message settings")
+        verbose_name_plural = _("message settings")
+
+    def __str__(self):
+        return str(self.consortium)

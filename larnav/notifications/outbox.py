@@ -92,33 +92,61 @@ def queue_message(kind: str, *, to, context: dict | None = None, consortium=None
     the returned object has no primary key.
     """
     kinds.get(kind)  # an unknown kind is a programming error: fail where it is made
-    if isinstance(to, str):
-        email, name, recipient_language, consortium_id = to, "", None, None
-    else:
-        email = getattr(to, "email", "") or ""
-        name = _name_of(to)
-        recipient_language = getattr(to, "language", None)
-        consortium_id = getattr(to, "consortium_id", None)
-    if not email:
+    message = _new_message(kind, to, context, getattr(consortium, "pk", consortium), language, dedupe_key,
+                           send_after or timezone.now())
+    if message is None:
         return None
-    if consortium is not None:
-        consortium_id = getattr(consortium, "pk", consortium)
-    message = OutgoingMessage(
-        kind=kind,
-        to_email=email,
-        to_name=name[:200],
-        language=(language or recipient_language or settings.LANGUAGE_CODE)[:8],
-        context=context or {},
-        consortium_id=consortium_id,
-        dedupe_key=dedupe_key,
-        next_attempt_at=send_after or timezone.now(),
-    )
     if dedupe_key:
         OutgoingMessage.objects.bulk_create([message], ignore_conflicts=True)
     else:
         message.save(force_insert=True)
     _wake_after_commit()
     return message
+
+
+def queue_bulk(kind: str, items, *, consortium=None, language: str | None = None,
+               send_after: datetime | None = None) -> int:
+    """Queue one message per ``(to, context)`` in ``items`` with a single INSERT; returns how many.
+
+    The same rules as ``queue_message`` (recipients without an address are
+    left out), for the messages that go to many at once (a session changed or
+    cancelled, a newsletter). Use ``queue_message`` when you need a dedupe key.
+    """
+    kinds.get(kind)
+    consortium_id = getattr(consortium, "pk", consortium)
+    rows = []
+    due = send_after or timezone.now()
+    for to, context in items:
+        message = _new_message(kind, to, context, consortium_id, language, None, due)
+        if message is not None:
+            rows.append(message)
+    if not rows:
+        return 0
+    OutgoingMessage.objects.bulk_create(rows)
+    _wake_after_commit()
+    return len(rows)
+
+
+def _new_message(kind, to, context, consortium_id, language, dedupe_key, due) -> OutgoingMessage | None:
+    if isinstance(to, str):
+        email, name, recipient_language, recipient_consortium = to, "", None, None
+    else:
+        email = getattr(to, "email", "") or ""
+        name = _name_of(to)
+        recipient_language = getattr(to, "language", None)
+        recipient_consortium = getattr(to, "consortium_id", None)
+    if not email:
+        return None
+    return OutgoingMessage(
+        kind=kind,
+        to_email=email,
+        to_name=name[:200],
+        language=(language or recipient_language or settings.LANGUAGE_CODE)[:8],
+        context=context or {},
+        consortium_id=consortium_id if consortium_id is not None else recipient_consortium,
+        dedupe_key=dedupe_key,
+        next_attempt_at=due,
+    )
 
 
 def _name_of(recipient) -> str:
@@ -134,14 +162,25 @@ def _name_of(recipient) -> str:
 def _wake() -> None:
     from .tasks import deliver_outbox
 
+    if settings.LARNAV_TASKS_BACKEND == "database":
+        from django_tasks_db.models import DBTaskResult
+
+        # A delivery job that has not started yet will see this commit's messages: one is enough.
+        if DBTaskResult.objects.ready().filter(task_path=deliver_outbox.module_path).exists():
+            return
     deliver_outbox.enqueue()
 
 
 def _wake_after_commit() -> None:
     """Enqueue one delivery task when the current transaction commits (at once outside one)."""
     conn = transaction.get_connection()
-    if conn.in_atomic_block and any(func is _wake for _, func, _ in conn.run_on_commit):
-        return
+    if conn.in_atomic_block:
+        # A wake-up registered under savepoints that are all still open runs with this commit too.
+        # (One registered in an atomic block that has since been left is not counted: it may
+        # belong to a scope that is done with, as in tests that wrap everything in one transaction.)
+        open_savepoints = set(conn.savepoint_ids)
+        if any(func is _wake and sids <= open_savepoints for sids, func, _ in conn.run_on_commit):
+            return
     # robust: if the queue is unreachable the commit still stands; the worker's sweep sends the mail.
     transaction.on_commit(_wake, robust=True)
 
@@ -267,12 +306,16 @@ def _deliver_one(message: OutgoingMessage, mail, worker_id: str, report: Deliver
             pass
         _record_failure(message, worker_id, exc, report)
         return
+    text, html = rendered.stored()
+    changes = {}
+    if rendered.secrets:
+        # A token in the context (a sign-in link's) is not kept once it has been sent.
+        changes["context"] = {k: v for k, v in message.context.items() if k != "token"}
     marked = OutgoingMessage.objects.filter(
         pk=message.pk, claimed_by=worker_id, status=MessageStatus.SENDING
     ).update(
         status=MessageStatus.SENT, sent_at=timezone.now(), lease_expires_at=None, last_error="",
-        subject=rendered.subject[:998], body_text=rendered.text, body_html=rendered.html,
-        calendar=rendered.calendar,
+        subject=rendered.subject[:998], body_text=text, body_html=html, calendar=rendered.calendar, **changes,
     )
     if not marked:
         logger.warning("Outgoing message %s was sent after its lease expired", message.pk)
@@ -304,11 +347,8 @@ def build_message(message: OutgoingMessage, subject: str, text: str, html: str,
     Outlook reads as an invitation: multipart/alternative with text/plain,
     text/html and text/calendar (carrying METHOD), plus an invite.ics attachment.
     """
-    from email.utils import formataddr
-
-    to = formataddr((message.to_name, message.to_email)) if message.to_name else message.to_email
     email = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=None, to=[to],
+        subject=subject, body=text, from_email=None, to=[message.to_email],
         headers={"Message-ID": message.message_id, "Auto-Submitted": "auto-generated",
                  "Content-Language": message.language},
     )

@@ -20,6 +20,17 @@ class RenderedMessage:
     html: str
     calendar: str = ""
     calendar_part: kinds.Calendar | None = None
+    # Values (links with tokens) that must not be kept in the stored copy.
+    secrets: tuple[str, ...] = ()
+
+    def stored(self) -> tuple[str, str]:
+        """The plain text and HTML as kept in the outbox: secret values blanked out."""
+        text, html = self.text, self.html
+        for value in self.secrets:
+            if value:
+                text = text.replace(value, "[…]")
+                html = html.replace(value, "[…]")
+        return text, html
 
 
 def default_template(kind: kinds.MessageKind, language: str) -> tuple[str, str]:
@@ -66,6 +77,7 @@ def render_message(message: OutgoingMessage) -> RenderedMessage | None:
     return RenderedMessage(
         subject=rendered.subject, text=rendered.text, html=rendered.html,
         calendar=calendar.content.decode("utf-8") if calendar else "", calendar_part=calendar,
+        secrets=tuple(values.get(name, "") for name in kind.secret),
     )
 
 
@@ -78,3 +90,30 @@ def build_email(message: OutgoingMessage):
         return None
     email = build_message(message, rendered.subject, rendered.text, rendered.html, rendered.calendar_part)
     return email, rendered
+
+
+def preview_values(kind: kinds.MessageKind, language: str, registration=None, manager=None) -> dict[str, str]:
+    """Values for a preview: from a real registration where the kind is about one, else the examples.
+
+    The kind's own rules about whether to send (status, time) do not apply to a
+    preview; what cannot be read from the registration keeps its example value.
+    """
+    values = kind.example_values()
+    if registration is None or kind.preview_source != "registration":
+        return values
+    from django.conf import settings
+    from django.urls import reverse
+
+    from .messages import registration_values
+
+    with translation.override(language):
+        values.update(registration_values(registration))
+        values["approvals_url"] = settings.BASE_URL + reverse("registrations:approvals")
+        values["evaluation_url"] = values["manage_url"]
+        if manager is not None and manager.first_name:
+            values["manager_first_name"] = manager.first_name
+        if registration.expected_benefit:
+            from django.utils.translation import gettext
+
+            values["expected_benefit"] = gettext("Expected benefit:") + " " + registration.expected_benefit
+    return {name: value for name, value in values.items() if name in kind.names}

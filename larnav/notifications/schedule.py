@@ -42,6 +42,8 @@ def periodic_jobs() -> list[Periodic]:
 # The outbox sweep: sends what a lost wake-up, a retry's backoff or a dead worker's lease left behind.
 register_periodic("deliver_outbox", "larnav.notifications.tasks.deliver_outbox",
                   timedelta(seconds=getattr(settings, "LARNAV_OUTBOX_SWEEP_SECONDS", 60)))
+register_periodic("timed_messages", "larnav.notifications.tasks.queue_timed_messages", timedelta(minutes=15))
+register_periodic("prune_finished_jobs", "larnav.notifications.tasks.prune_finished_jobs", timedelta(days=1))
 register_periodic("registration_housekeeping", "larnav.notifications.tasks.registration_housekeeping",
                   timedelta(hours=1))
 register_periodic("decide_completion", "larnav.notifications.tasks.decide_completion", timedelta(hours=1))

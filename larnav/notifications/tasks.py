@@ -54,3 +54,32 @@ def discard_stale_imports() -> dict:
     from larnav.imports import services
 
     return {"discarded": services.discard_stale_previews()}
+
+
+@background_task(max_attempts=3)
+def queue_timed_messages() -> dict:
+    """Queue the reminders before sessions and the evaluation invitations after them that are due."""
+    from . import services
+
+    return {"reminders": services.queue_due_reminders(),
+            "evaluations": services.queue_evaluation_invitations()}
+
+
+@background_task(max_attempts=2)
+def prune_finished_jobs() -> dict:
+    """Delete the records of jobs that finished more than a week ago (the database backend keeps them all)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .models import JobFailure
+
+    removed = {"failures": JobFailure.objects.filter(
+        state__in=[JobFailure.State.RESOLVED], last_failed_at__lt=timezone.now() - timedelta(days=30)).delete()[0]}
+    if settings.LARNAV_TASKS_BACKEND == "database":
+        from django_tasks_db.models import DBTaskResult
+
+        removed["results"] = DBTaskResult.objects.successful().filter(
+            finished_at__lt=timezone.now() - timedelta(days=7)).delete()[0]
+    return removed
