@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "larnav.catalog",
     "larnav.registrations",
     "larnav.attendance",
+    "larnav.surveys",
     "larnav.plans",
     "larnav.reports",
     "larnav.needs",

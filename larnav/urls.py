@@ -15,6 +15,7 @@ urlpatterns = [
     path("utbud/", include("larnav.catalog.urls")),
     path("anmalan/", include("larnav.registrations.urls")),
     path("narvaro/", include("larnav.attendance.urls")),
+    path("enkater/", include("larnav.surveys.urls")),
     path("nyhetsbrev/", include("larnav.newsletters.urls")),
     path("utskick/", include("larnav.notifications.urls")),
     path("verksamhetsplan/", include("larnav.plans.urls")),

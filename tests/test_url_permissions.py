@@ -30,6 +30,7 @@ def _argument_values(region):
     session = make_session(region.consortium, owner_municipality=region.huddinge)
     registration = services.register(session.pk, region.anna).registration
     services.register(session.pk, region.erik)
+    survey = _answered_survey(region, session)
     plan, goal, indicator, value = _plan_objects(region)
     report = _report(region)
     needs = _huddinge_needs(region, session.activity)
@@ -50,6 +51,12 @@ def _argument_values(region):
         "object_id": [region.anna.pk],
         "assignment_pk": [region.cka_huddinge.role_assignments.first().pk],
         "app_label": ["people"],
+        "template_pk": [survey.version.template_id],
+        "version_pk": [survey.version_id],
+        "section_pk": [survey.version.sections.first().pk],
+        "question_pk": [survey.version.questions.first().pk],
+        "survey_pk": [survey.pk],
+        "direction": ["up", "down"],
         "message_kind": ["registration_confirmed", "approval_requested"],
         "language": ["sv", "en"],
         "plan_pk": [plan.pk],
@@ -59,6 +66,21 @@ def _argument_values(region):
         "item_pk": [needs["item"].pk],
         "contributor_pk": [needs["contributor"].pk],
     }
+
+
+def _answered_survey(region, session):
+    """An identified evaluation of the Huddinge session that Anna has answered (its export names her)."""
+    from larnav.surveys import services as survey_services
+    from larnav.surveys.models import Invitation, Survey
+    from larnav.surveys.testing import K, make_round, make_template
+
+    template = make_template(region.consortium, {"kind": K.TEXT, "text_sv": "Synpunkter"},
+                             {"kind": K.SCALE, "text_sv": "Betyg"}, anonymous=False)
+    survey = make_round(template, target=Survey.Target.SESSION, session=session, anonymous=False)
+    question = survey.version.questions.get(text_sv="Synpunkter")
+    for invitation in Invitation.objects.filter(survey=survey):
+        survey_services.submit_response(survey.pk, {question.pk: "Bra kurs"}, invitation_token=invitation.token)
+    return survey
 
 
 def _report(region):

@@ -40,6 +40,10 @@ class Action(StrEnum):
     MANAGE_CATALOG = "manage_catalog"
     MANAGE_LOCAL_CATALOG = "manage_local_catalog"
     TEACH = "teach"
+    # Surveys: build templates, distribute rounds, see every result and export responses.
+    MANAGE_SURVEYS = "manage_surveys"
+    # Aggregated survey results for the respondents within the user's scope (never who answered).
+    VIEW_SURVEY_RESULTS = "view_survey_results"
     # Newsletters: compose and send to a segment, subscribers, blocked addresses, the delivery log.
     MANAGE_NEWSLETTERS = "manage_newsletters"
     # The outbox, failed jobs and message templates (personal data of everyone mailed).
@@ -59,15 +63,16 @@ from .models import Role, RoleAssignment  # noqa: E402
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.SAMORDNARE: frozenset(Action),
     Role.STYRGRUPP: frozenset({Action.VIEW_ORGANISATIONS, Action.VIEW_STATISTICS, Action.VIEW_DETAILED_STATISTICS,
-                               Action.VIEW_NEEDS_SUMMARY}),
+                               Action.VIEW_SURVEY_RESULTS, Action.VIEW_NEEDS_SUMMARY}),
     Role.KONTAKTPERSON: frozenset(
         {Action.VIEW_ORGANISATIONS, Action.VIEW_STATISTICS, Action.VIEW_DETAILED_STATISTICS,
-         Action.VIEW_NEEDS_SUMMARY}
+         Action.VIEW_SURVEY_RESULTS, Action.VIEW_NEEDS_SUMMARY}
     ),
     Role.CKA: frozenset({
         Action.VIEW_ORGANISATIONS, Action.VIEW_PERSONS, Action.MANAGE_PERSONS, Action.EXPORT_PERSONS,
         Action.IMPORT_PERSONS, Action.REGISTER_OTHERS, Action.VIEW_STATISTICS,
-        Action.VIEW_DETAILED_STATISTICS, Action.MANAGE_LOCAL_CATALOG, Action.SUBMIT_NEEDS,
+        Action.VIEW_DETAILED_STATISTICS, Action.MANAGE_LOCAL_CATALOG, Action.VIEW_SURVEY_RESULTS,
+        Action.SUBMIT_NEEDS,
     }),
     Role.CHEF: frozenset({
         Action.VIEW_ORGANISATIONS, Action.VIEW_PERSONS, Action.EXPORT_PERSONS, Action.REGISTER_OTHERS,

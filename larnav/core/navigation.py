@@ -26,6 +26,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Attendance"), "attendance:my_sessions", (Action.TEACH, Action.MANAGE_CATALOG)),
     NavItem(_("Manage the offer"), "catalog:manage", (Action.MANAGE_CATALOG, Action.MANAGE_LOCAL_CATALOG)),
     NavItem(_("Statistics"), "statistics:dashboard", (Action.VIEW_STATISTICS,)),
+    NavItem(_("Surveys"), "surveys:home", (Action.MANAGE_SURVEYS, Action.VIEW_SURVEY_RESULTS, Action.TEACH)),
     NavItem(_("Annual plan"), "plans:list", (Action.VIEW_STATISTICS,)),
     NavItem(_("Reports"), "reports:index", (Action.VIEW_STATISTICS,)),
     NavItem(_("Needs inventory"), "needs:index",

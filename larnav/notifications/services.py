@@ -122,11 +122,19 @@ def queue_due_reminders(now=None) -> int:
     return queued
 
 
+# An app that sends its own evaluation after a session (larnav.surveys, with a personal survey link) names
+# itself here in its ready(); the generic invitation is then not sent, so nobody is asked twice.
+evaluations_sent_by: str | None = None
+
+
 def queue_evaluation_invitations(now=None) -> int:
-    """Invite participants to evaluate sessions whose last occasion has ended (once per registration)."""
+    """Invite participants to evaluate sessions whose last occasion has ended (once per registration),
+    unless another app sends session evaluations itself (``evaluations_sent_by``)."""
     from larnav.catalog.models import Session
     from larnav.registrations.models import Registration, Status
 
+    if evaluations_sent_by:
+        return 0
     now = now or timezone.now()
     off = set(NotificationSettings.objects.filter(send_evaluation_invitations=False)
               .values_list("consortium_id", flat=True))

@@ -193,7 +193,8 @@ def test_no_reminder_when_turned_off_or_when_cancelled_before_sending(region):
     assert OutgoingMessage.objects.get(kind="session_reminder").status == MessageStatus.SKIPPED
 
 
-def test_evaluation_invitations_after_the_last_occasion(region):
+def test_evaluation_invitations_after_the_last_occasion(region, monkeypatch):
+    monkeypatch.setattr(services, "evaluations_sent_by", None)
     ended = make_session(region.consortium, days_ahead=-1)
     running = make_session(region.consortium, days_ahead=5)
     from larnav.registrations.models import Registration
@@ -204,9 +205,16 @@ def test_evaluation_invitations_after_the_last_occasion(region):
                                     municipality=region.huddinge)
     assert services.queue_evaluation_invitations() == 1
     assert services.queue_evaluation_invitations() == 0
-    services.save_settings(region.consortium, reminder_days=2, send_evaluation_invitations=False)
     OutgoingMessage.objects.all().delete()
+    monkeypatch.setattr(services, "evaluations_sent_by", "larnav.surveys")
+    assert services.queue_evaluation_invitations() == 0, "the surveys app sends evaluations itself"
+    monkeypatch.setattr(services, "evaluations_sent_by", None)
+    services.save_settings(region.consortium, reminder_days=2, send_evaluation_invitations=False)
     assert services.queue_evaluation_invitations() == 0
+
+
+def test_the_surveys_app_sends_session_evaluations_so_nobody_is_asked_twice():
+    assert services.evaluations_sent_by == "larnav.surveys"
 
 
 def test_a_sign_in_link_is_sent_but_not_kept(region, client, django_capture_on_commit_callbacks):
