@@ -105,3 +105,36 @@ def test_message_pages_are_accessible(page, live_server, region, language):
     page.locator("button[value=save]").click()
     page.wait_for_selector(".errorlist")
     assert serious_violations(page) == []
+
+
+@pytest.fixture
+def statistics_data(region):
+    """Registrations this year in Huddinge (two people) and Täby (six), so every chart has figures."""
+    from datetime import datetime
+
+    from larnav.core.testing import make_person
+    from larnav.statistics.periods import STOCKHOLM, today
+    from larnav.statistics.testing import make_dated_session, register
+
+    session = make_dated_session(region.consortium, datetime(today().year, 1, 15, 9, tzinfo=STOCKHOLM))
+    for person in [region.anna, region.erik, region.tove,
+                   *[make_person(region.consortium, region.tibble, last_name=f"Tibble{i}") for i in range(5)]]:
+        register(session, person)
+    return region
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_statistics_dashboard_is_accessible(page, live_server, statistics_data, language):
+    region = statistics_data
+    for username, paths in [
+        ("samordnare", ["/statistik/", f"/statistik/?period=year&organisation={region.huddinge.pk}",
+                        "/statistik/?year=1999&period=T9"]),
+        ("cka-taby", ["/statistik/", f"/statistik/?period=ytd&organisation={region.taby.pk}"]),
+    ]:
+        page.context.clear_cookies()
+        sign_in(page, username)
+        set_language(page, live_server.url, language)
+        for path in paths:
+            page.goto(path)
+            assert page.locator("html").get_attribute("lang") == language
+            assert serious_violations(page) == [], f"{path} as {username}"
