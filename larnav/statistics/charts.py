@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from larnav.core.charts import Chart, bar_chart, format_value, line_chart, share_chart
 
-from .periods import Period
+from .periods import Period, today
 from .queries import Cut
 from .selectors import (
     MEASURE_LABELS,
@@ -64,7 +64,8 @@ def _shares(table: Table) -> Chart:
 
 
 def _trend(scope: StatisticsScope, year: int) -> Chart:
-    points = tertial_trend(scope, year - 1, year)
+    # Tertials that have not begun yet are left out rather than drawn as zeros.
+    points = [p for p in tertial_trend(scope, year - 1, year) if p.period.first_day <= today()]
     title = _("Participants and registrations per tertial, %(first)s–%(last)s") % {"first": year - 1, "last": year}
     if not any(p.own.registrations for p in points):
         return line_chart(title, [], [])

@@ -110,6 +110,9 @@ def test_the_first_visit_shows_this_year_so_far(client, data):
     board = response.context["board"]
     assert board.period.year == YEAR and board.period.first_day.month == 1
     assert board.total.registrations == 8
+    assert board.trend.categories[0] == f"T1 {YEAR - 1}"
+    assert all(int(label[-4:]) < YEAR or int(label[1]) <= (today().month - 1) // 4 + 1
+               for label in board.trend.categories)  # no tertial that has not begun
     assert "Statistik" in response.content.decode()
 
 
