@@ -57,12 +57,10 @@ def user_for_token(raw: str):
     """
     if not TOKEN_PATTERN.match(raw):
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
+    try:
+        token = ApiToken.objects.select_related("user").get(
+            key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+    except ApiToken.DoesNotExist:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
@@ -150,11 +148,14 @@ def _workplace_and_occupation(consortium_id: int, workplace_id: int, occupation_
     from larnav.organisations.models import Organisation
     from larnav.people.models import Occupation
 
-    qs = Organisation.objects.filter(pk=workplace_id, consortium_id=consortium_id, is_active=True)
+    # What the permission check, the new person and the registration's snapshot read; the rest
+    # of the row is loaded if anything uses it.
+    qs = (Organisation.objects.filter(pk=workplace_id, consortium_id=consortium_id, is_active=True)
+          .only("consortium_id", "path", "municipality_id"))
     if occupation_code:
         occupation = Occupation.objects.filter(code=occupation_code, is_active=True).values("pk")[:1]
         qs = qs.annotate(occupation_pk=Subquery(occupation))
-    workplace = qs.first()
+    workplace = next(iter(qs.order_by()), None)
     if workplace is not None and not occupation_code:
         workplace.occupation_pk = None
     return workplace

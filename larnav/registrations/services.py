@@ -19,6 +19,7 @@ The rules:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -53,14 +54,21 @@ class Outcome:
     waitlist_position: int | None = None
 
 
+@functools.cache
+def _locked_fields() -> tuple[str, ...]:
+    # The whole session; of the activity (long texts) only what the rules read.
+    return (*(f.name for f in Session._meta.concrete_fields), "activity__status")
+
+
 def lock_session(session_id: int, visible: Q | None = None) -> Session:
     """The session, with its activity, row-locked until the transaction ends.
 
     Only the session's row is locked (``OF self``): registrations for different
     sessions of one activity do not queue behind each other, and nothing here
-    writes the activity.
+    writes the activity. Of the activity only its status is read; any other
+    field is loaded when used.
     """
-    qs = Session.objects.select_for_update(of=("self",)).select_related("activity")
+    qs = Session.objects.select_for_update(of=("self",)).select_related("activity").only(*_locked_fields())
     if visible is not None:
         qs = qs.filter(visible)
     return qs.get(pk=session_id)
@@ -406,9 +414,12 @@ def known_or_new_person(consortium_id, *, first_name, last_name, email, workplac
     from larnav.people.models import Person
 
     email = email.strip().lower()
-    person = (Person.objects.select_related("workplace").alias(email_lower=Lower("email"))
-              .filter(consortium_id=consortium_id, email_lower=Lower(Value(email))).first())
+    known = (Person.objects.alias(email_lower=Lower("email"))
+             .filter(consortium_id=consortium_id, email_lower=Lower(Value(email))).order_by()[:1])
+    person = next(iter(known), None)  # unique: no ordering needed
     if person is not None:
+        if person.workplace_id == workplace.pk:
+            person.workplace = workplace  # the row in hand, not another query
         return person, False
     person = Person.objects.create(consortium_id=consortium_id, first_name=first_name.strip(),
                                    last_name=last_name.strip(), email=email, workplace=workplace,
