@@ -10,10 +10,19 @@ environment variable; the defaults are safe for production except where
     LARNAV_ALLOWED_HOSTS    comma-separated host names
     LARNAV_SECURE           HTTPS-only cookies, HSTS and redirect (default: on unless debug)
     LARNAV_BASE_URL         absolute URL used in e-mailed links
-    LARNAV_EMAIL_BACKEND    "smtp" (default in production), "console", "locmem" or a dotted path
+    LARNAV_EMAIL_BACKEND    "smtp" (default in production), "console", "locmem", "outbox" (kept, not sent) or a dotted path
     LARNAV_EMAIL_HOST / _PORT / _HOST_USER / _HOST_PASSWORD / _USE_TLS / _USE_SSL
     LARNAV_DEFAULT_FROM_EMAIL
     LARNAV_CATALOG_CACHE_SECONDS  how long the public catalog's result list is cached (default 30; 0 = off)
+    LARNAV_REPORT_RETENTION_DAYS  how long built reports (PDF, XLSX) are kept (default 30)
+    LARNAV_TASKS_BACKEND    "database" (default: jobs in the database, run by ``manage.py worker``),
+                            "rq" (Redis/RQ, needs the ``rq`` extra) or "immediate" (run at once, in-process)
+    LARNAV_REDIS_URL        the RQ backend's Redis (default redis://127.0.0.1:6379/0)
+    LARNAV_MAIL_BATCH_SIZE  messages one delivery run claims at a time (default 20)
+    LARNAV_MAIL_LEASE_SECONDS  how long a claimed message stays with its worker before another may retry it (default 600)
+    LARNAV_MAIL_MAX_ATTEMPTS   delivery attempts before a message is marked failed (default 6)
+    LARNAV_OUTBOX_SWEEP_SECONDS  how often the worker looks for mail left behind (default 60)
+    LARNAV_MESSAGE_ID_DOMAIN   domain of the Message-IDs (default: the host of LARNAV_BASE_URL)
 """
 
 import os
@@ -59,6 +68,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "larnav.core",
     "larnav.organisations",
     "larnav.people",
@@ -67,7 +78,14 @@ INSTALLED_APPS = [
     "larnav.catalog",
     "larnav.registrations",
     "larnav.attendance",
+    "larnav.surveys",
+    "larnav.plans",
+    "larnav.reports",
+    "larnav.needs",
     "larnav.api",
+    "larnav.notifications",
+    "larnav.statistics",
+    "larnav.newsletters",
 ]
 
 MIDDLEWARE = [
@@ -212,11 +230,22 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # change invalidates it (at once where the cache is shared, e.g. Redis).
 LARNAV_CATALOG_CACHE_SECONDS = int(os.environ.get("LARNAV_CATALOG_CACHE_SECONDS", "30"))
 
+# --- Reports -----------------------------------------------------------------
+# Built reports are kept in the database for this many days, then deleted with their request.
+LARNAV_REPORT_RETENTION_DAYS = int(os.environ.get("LARNAV_REPORT_RETENTION_DAYS", "30"))
+
+# --- Statistics ----------------------------------------------------------------
+# In statistics shown to a wider audience (and in aggregate views to those without
+# detail rights), counts below this are shown as "<5" so that no individual can be singled out.
+LARNAV_STATISTICS_MIN_CELL = int(os.environ.get("LARNAV_STATISTICS_MIN_CELL", "5"))
+
 # --- E-mail -------------------------------------------------------------------
 _EMAIL_BACKENDS = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "console": "django.core.mail.backends.console.EmailBackend",
     "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    # Nothing leaves the machine: messages are only kept in the outbox page (the demo uses it).
+    "outbox": "larnav.notifications.backends.OutboxOnlyBackend",
 }
 _email_backend = os.environ.get("LARNAV_EMAIL_BACKEND", "console" if DEBUG else "smtp")
 EMAIL_BACKEND = _EMAIL_BACKENDS.get(_email_backend, _email_backend)
@@ -229,6 +258,36 @@ EMAIL_USE_SSL = env_bool("LARNAV_EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("LARNAV_DEFAULT_FROM_EMAIL", "Lärnav <noreply@larnav.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Background tasks -------------------------------------------------------
+# Django's Tasks API (the django-tasks package until Django 6). The database
+# backend keeps jobs in the database and ``manage.py worker`` runs them; the RQ
+# backend hands them to Redis for larger installations. Mail never depends on
+# the queue alone: the outbox (larnav.notifications) is the record of what
+# must be sent, and the worker sweeps it every minute.
+LARNAV_TASKS_BACKEND = os.environ.get("LARNAV_TASKS_BACKEND", "database")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if LARNAV_TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"LARNAV_TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {LARNAV_TASKS_BACKEND!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[LARNAV_TASKS_BACKEND], "QUEUES": ["default"]}}
+if LARNAV_TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": os.environ.get("LARNAV_REDIS_URL", "redis://127.0.0.1:6379/0"),
+                             "DEFAULT_TIMEOUT": 900}}
+
+LARNAV_MAIL_BATCH_SIZE = int(os.environ.get("LARNAV_MAIL_BATCH_SIZE", "20"))
+LARNAV_MAIL_LEASE_SECONDS = int(os.environ.get("LARNAV_MAIL_LEASE_SECONDS", "600"))
+LARNAV_MAIL_MAX_ATTEMPTS = int(os.environ.get("LARNAV_MAIL_MAX_ATTEMPTS", "6"))
+LARNAV_OUTBOX_SWEEP_SECONDS = int(os.environ.get("LARNAV_OUTBOX_SWEEP_SECONDS", "60"))
+# The domain of outgoing Message-IDs (<outbox-<uuid>@domain>): the host of LARNAV_BASE_URL by default.
+LARNAV_MESSAGE_ID_DOMAIN = os.environ.get("LARNAV_MESSAGE_ID_DOMAIN", "") or (
+    BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "larnav.localhost")
 
 # --- Logging ------------------------------------------------------------------
 LOGGING = {

@@ -6,6 +6,10 @@ os.environ.setdefault("LARNAV_SECRET_KEY", "test-only-secret-key-8f3a1c9e2b7d4f6
 os.environ.setdefault("LARNAV_SECURE", "0")
 os.environ.setdefault("LARNAV_EMAIL_BACKEND", "locmem")
 os.environ.setdefault("LARNAV_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# Jobs run at once, in the test's own process and transaction: a test that
+# executes its on-commit callbacks sees the mail in django.core.mail.outbox.
+# The worker tests start a real worker on the database backend instead.
+os.environ.setdefault("LARNAV_TASKS_BACKEND", "immediate")
 
 from .settings import *  # noqa: E402,F403
 from .settings import PASSWORD_HASHERS  # noqa: E402

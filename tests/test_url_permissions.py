@@ -30,9 +30,15 @@ def _argument_values(region):
     session = make_session(region.consortium, owner_municipality=region.huddinge)
     registration = services.register(session.pk, region.anna).registration
     services.register(session.pk, region.erik)
+    survey = _answered_survey(region, session)
+    plan, goal, indicator, value = _plan_objects(region)
+    report = _report(region)
+    needs = _huddinge_needs(region, session.activity)
+    newsletter = _newsletter_to_huddinge(region)
     return {
         "pk": [region.anna.pk, region.erik.pk, region.solgarden.pk, region.ekbacken.pk, region.huddinge.pk,
-               region.cka_huddinge.pk, session.pk, session.activity_id, registration.pk],
+               region.cka_huddinge.pk, session.pk, session.activity_id, registration.pk, plan.pk, goal.pk,
+               indicator.pk, value.pk, report.pk, newsletter.pk],
         "session_pk": [session.pk],
         "decision": ["godkann", "avsla"],
         "unknown": ["organisations/x"],
@@ -45,7 +51,91 @@ def _argument_values(region):
         "object_id": [region.anna.pk],
         "assignment_pk": [region.cka_huddinge.role_assignments.first().pk],
         "app_label": ["people"],
+        "template_pk": [survey.version.template_id],
+        "version_pk": [survey.version_id],
+        "section_pk": [survey.version.sections.first().pk],
+        "question_pk": [survey.version.questions.first().pk],
+        "survey_pk": [survey.pk],
+        "direction": ["up", "down"],
+        "message_kind": ["registration_confirmed", "approval_requested"],
+        "language": ["sv", "en"],
+        "plan_pk": [plan.pk],
+        "goal_pk": [goal.pk],
+        "campaign_pk": [needs["campaign"].pk],
+        "submission_pk": [needs["submission"].pk],
+        "item_pk": [needs["item"].pk],
+        "contributor_pk": [needs["contributor"].pk],
     }
+
+
+def _answered_survey(region, session):
+    """An identified evaluation of the Huddinge session that Anna has answered (its export names her)."""
+    from larnav.surveys import services as survey_services
+    from larnav.surveys.models import Invitation, Survey
+    from larnav.surveys.testing import K, make_round, make_template
+
+    template = make_template(region.consortium, {"kind": K.TEXT, "text_sv": "Synpunkter"},
+                             {"kind": K.SCALE, "text_sv": "Betyg"}, anonymous=False)
+    survey = make_round(template, target=Survey.Target.SESSION, session=session, anonymous=False)
+    question = survey.version.questions.get(text_sv="Synpunkter")
+    for invitation in Invitation.objects.filter(survey=survey):
+        survey_services.submit_response(survey.pk, {question.pk: "Bra kurs"}, invitation_token=invitation.token)
+    return survey
+
+
+def _report(region):
+    """A report for Huddinge, ordered by Huddinge's CKA and built."""
+    from datetime import date
+
+    from larnav.reports import services as reports
+
+    job = reports.request_report(region.cka_huddinge, region.consortium, reports.ReportRequest(
+        kind="municipality", year=date.today().year, organisation=region.huddinge))
+    reports.run_job(job.pk)
+    return job
+
+
+def _plan_objects(region):
+    """An annual plan with a goal, a manual indicator and a value entered by hand."""
+    from datetime import date
+    from decimal import Decimal
+
+    from larnav.plans import services as plans
+    from larnav.plans.models import Goal, Indicator, Plan
+
+    plan = plans.save_plan(Plan(consortium=region.consortium, year=date.today().year))
+    goal = plans.save_goal(Goal(plan=plan, title="Effektiv länssamverkan"))
+    indicator = plans.save_indicator(Indicator(goal=goal, name="Närvaro vid CKA-träffar", kind="manual",
+                                               unit="%", target=Decimal(80)))
+    value = plans.add_value(indicator, value=Decimal(75), measured_on=date.today(), comment="Träffen i mars")
+    return plan, goal, indicator, value
+
+
+def _huddinge_needs(region, activity):
+    """Huddinge's needs inventory answer, with Erik Öberg invited to help and one need linked to the offer."""
+    from larnav.catalog.testing import make_focus_area
+    from larnav.needs import services as needs_services
+    from larnav.needs.testing import make_campaign, make_item, submission_of
+
+    theme = make_focus_area(region.consortium, "LSS")
+    campaign = make_campaign(region.consortium, user=region.samordnare)
+    submission = submission_of(campaign, region.huddinge)
+    contributor = needs_services.invite_contributor(submission.pk, "erik@ekbacken.se", user=region.cka_huddinge)
+    item = make_item(submission, contributor.user, theme=theme, title="Bemötande för nyanställda")
+    needs_services.link_activities(item, [activity], user=region.samordnare)
+    return {"campaign": campaign, "submission": submission, "item": item, "contributor": contributor}
+
+
+def _newsletter_to_huddinge(region):
+    """A newsletter sent to Huddinge's staff (its log names them) and Anna as a subscriber."""
+    from larnav.newsletters import delivery
+    from larnav.newsletters.testing import make_newsletter, make_subscription, start_sending
+
+    make_subscription(region.consortium, "anna@huddinge.se", name="Anna Åström", municipality=region.huddinge)
+    newsletter = start_sending(make_newsletter(region.consortium, include_staff=True, include_subscribers=True,
+                                               organisations=[region.huddinge]))
+    delivery.run(newsletter.pk)
+    return newsletter
 
 
 def iter_patterns(resolver=None, prefix="", namespace=""):

@@ -40,20 +40,39 @@ class Action(StrEnum):
     MANAGE_CATALOG = "manage_catalog"
     MANAGE_LOCAL_CATALOG = "manage_local_catalog"
     TEACH = "teach"
+    # Surveys: build templates, distribute rounds, see every result and export responses.
+    MANAGE_SURVEYS = "manage_surveys"
+    # Aggregated survey results for the respondents within the user's scope (never who answered).
+    VIEW_SURVEY_RESULTS = "view_survey_results"
+    # Newsletters: compose and send to a segment, subscribers, blocked addresses, the delivery log.
+    MANAGE_NEWSLETTERS = "manage_newsletters"
+    # The outbox, failed jobs and message templates (personal data of everyone mailed).
+    MANAGE_NOTIFICATIONS = "manage_notifications"
+    # The annual plan (verksamhetsplan): goals, indicators, targets and values entered by hand.
+    MANAGE_PLANS = "manage_plans"
+    # Reports: every report built in the consortium, and reports for internal use without small-cell masking.
+    MANAGE_REPORTS = "manage_reports"
+    # Needs inventory (behovsinventering).
+    MANAGE_NEEDS = "manage_needs"  # open campaigns, see every answer, reopen, link needs to the offer
+    SUBMIT_NEEDS = "submit_needs"  # answer for one's own municipality or district
+    VIEW_NEEDS_SUMMARY = "view_needs_summary"  # the aggregated view and its exports
 
 
 from .models import Role, RoleAssignment  # noqa: E402
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.SAMORDNARE: frozenset(Action),
-    Role.STYRGRUPP: frozenset({Action.VIEW_ORGANISATIONS, Action.VIEW_STATISTICS, Action.VIEW_DETAILED_STATISTICS}),
+    Role.STYRGRUPP: frozenset({Action.VIEW_ORGANISATIONS, Action.VIEW_STATISTICS, Action.VIEW_DETAILED_STATISTICS,
+                               Action.VIEW_SURVEY_RESULTS, Action.VIEW_NEEDS_SUMMARY}),
     Role.KONTAKTPERSON: frozenset(
-        {Action.VIEW_ORGANISATIONS, Action.VIEW_STATISTICS, Action.VIEW_DETAILED_STATISTICS}
+        {Action.VIEW_ORGANISATIONS, Action.VIEW_STATISTICS, Action.VIEW_DETAILED_STATISTICS,
+         Action.VIEW_SURVEY_RESULTS, Action.VIEW_NEEDS_SUMMARY}
     ),
     Role.CKA: frozenset({
         Action.VIEW_ORGANISATIONS, Action.VIEW_PERSONS, Action.MANAGE_PERSONS, Action.EXPORT_PERSONS,
         Action.IMPORT_PERSONS, Action.REGISTER_OTHERS, Action.VIEW_STATISTICS,
-        Action.VIEW_DETAILED_STATISTICS, Action.MANAGE_LOCAL_CATALOG,
+        Action.VIEW_DETAILED_STATISTICS, Action.MANAGE_LOCAL_CATALOG, Action.VIEW_SURVEY_RESULTS,
+        Action.SUBMIT_NEEDS,
     }),
     Role.CHEF: frozenset({
         Action.VIEW_ORGANISATIONS, Action.VIEW_PERSONS, Action.EXPORT_PERSONS, Action.REGISTER_OTHERS,
@@ -66,7 +85,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 
 # Actions that are about the consortium as a whole even when a role is scoped:
 # a CKA sees aggregated statistics for everyone, personal data only for their own.
-CONSORTIUM_WIDE_FOR_ANY_SCOPE = frozenset({Action.VIEW_STATISTICS})
+# The needs summary is aggregated over every member, whoever on the steering group asks.
+CONSORTIUM_WIDE_FOR_ANY_SCOPE = frozenset({Action.VIEW_STATISTICS, Action.VIEW_NEEDS_SUMMARY})
 
 
 @dataclass

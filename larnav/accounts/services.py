@@ -6,12 +6,10 @@ from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from larnav.notifications.outbox import queue_message
 from larnav.people.models import Person
 
 from .models import RoleAssignment, SignInLink, User
@@ -60,18 +58,13 @@ def send_sign_in_link(consortium, email: str) -> bool:
     if recent >= MAX_LINKS_PER_QUARTER_HOUR:
         return False  # someone is hammering the form; the earlier links still work
     token = secrets.token_urlsafe(32)
-    SignInLink.objects.create(
+    link = SignInLink.objects.create(
         user=user,
         token_hash=_hash(token),
         expires_at=timezone.now() + timedelta(minutes=settings.SIGN_IN_LINK_MAX_AGE_MINUTES),
     )
-    url = settings.BASE_URL + reverse("accounts:link_sign_in", args=[token])
-    with translation.override(user.language or "sv"):
-        context = {"user": user, "url": url, "minutes": settings.SIGN_IN_LINK_MAX_AGE_MINUTES,
-                   "consortium": consortium}
-        subject = render_to_string("accounts/email/sign_in_link_subject.txt", context).strip()
-        body = render_to_string("accounts/email/sign_in_link.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
+    # The token waits in the outbox only until it is sent; the stored copy is blanked out then.
+    queue_message("sign_in_link", to=user, context={"link": link.pk, "token": token}, consortium=consortium)
     return True
 
 
@@ -137,16 +130,7 @@ def create_staff_user(consortium, *, username, first_name, last_name, email, lan
 
 
 def send_invitation(user: User) -> None:
-    """E-mail a link where the new user chooses a password (Django's password-reset token)."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
+    """E-mail a link where the new user chooses a password (Django's password-reset token).
 
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    url = settings.BASE_URL + reverse("accounts:password_reset_confirm", args=[uid, token])
-    with translation.override(user.language or "sv"):
-        context = {"user": user, "url": url, "consortium": user.consortium}
-        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
-        body = render_to_string("accounts/email/invitation.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
+    The token is made when the message is sent (larnav.notifications.messages), so it is never stored."""
+    queue_message("account_invitation", to=user, context={"user": user.pk}, consortium=user.consortium_id)

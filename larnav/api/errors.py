@@ -109,7 +109,7 @@ def _parameter_message(error: dict) -> str:
 
 
 # The views' schema arguments: ninja puts their names between the source and the field.
-SCHEMA_ARGUMENTS = {"filters", "payload"}
+SCHEMA_ARGUMENTS = {"filters", "payload", "params"}
 
 
 def _parameter_name(loc) -> tuple[str, str]:

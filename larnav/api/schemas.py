@@ -1,6 +1,6 @@
 """Request parameters and response bodies: these make up the OpenAPI document."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -396,3 +396,47 @@ def session_dict(s) -> dict:
 def session_detail_dict(s) -> dict:
     return {**session_dict(s),
             "quotas": [{"municipality_id": q.municipality_id, "seats": q.seats} for q in s.quotas.all()]}
+
+
+# --- Statistics --------------------------------------------------------------------
+
+StatisticsGroupBy = Literal["municipality", "district", "driftform", "funktion", "role", "gender", "activity_type",
+                            "focus_area", "tertial"]
+# A count, or "<5" where a small cell is masked (aggregate views for those without detail rights).
+Count = int | str
+
+
+class ParticipationParams(Schema):
+    from_: date = Field(..., alias="from", description="First day of the period (Swedish local date), e.g. 2026-01-01.")
+    to: date = Field(..., description="Last day of the period, included, e.g. 2026-04-30.")
+    group_by: StatisticsGroupBy | None = Field(
+        None, description="The cut; without it only the totals. role is the occupation (yrkesroll).")
+    organisation: Id | None = Field(
+        None, description="Only this organisation and what lies below it (needs detailed statistics rights there).")
+
+
+class ParticipationRow(Out):
+    key: str = Field(..., description="Stable key: an organisation id, a code, 2026-T1, or none.")
+    label: str
+    registrations: Count
+    participants: Count = Field(..., description="Distinct persons who attended; never to be summed across rows.")
+    attended: Count
+    completed: Count
+    no_shows: Count
+    hours: float | str = Field(..., description="Hours credited.")
+
+
+class ParticipationOut(Out):
+    period_from: date
+    period_to: date
+    group_by: str | None
+    masked: bool = Field(..., description='True if some cells are shown as "<5" (small cells).')
+    rows: list[ParticipationRow]
+    totals: ParticipationRow
+
+
+def participation_row_dict(row) -> dict:
+    hours = row.hours if isinstance(row.hours, str) else float(row.hours)
+    return {"key": row.key, "label": row.label, "registrations": row.registrations,
+            "participants": row.participants, "attended": row.attended, "completed": row.completed,
+            "no_shows": row.no_shows, "hours": hours}

@@ -375,16 +375,6 @@ def local_sessions_for(user, consortium, now=None) -> QuerySet:
     )
 
 
-def trainer_sessions(user, *, past: bool = False, now=None) -> QuerySet:
-    """Sessions ``user`` teaches: upcoming ones (or past ones), in date order."""
-    now = now or timezone.now()
-    qs = Session.objects.filter(trainers=user, consortium_id=user.consortium_id).select_related(
-        "activity", "owner_municipality")
-    if past:
-        return qs.filter(last_end__lt=now).order_by("-first_start", "-pk")
-    return qs.filter(Q(last_end__gte=now) | Q(last_end__isnull=True)).order_by("first_start", "pk")
-
-
 def trainer_choices(consortium) -> QuerySet:
     """Users who can be trainers of a session: active users of the consortium whose roles include teaching."""
     from larnav.accounts.models import Role, RoleAssignment, User

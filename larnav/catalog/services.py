@@ -12,14 +12,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+
+from larnav.notifications.outbox import queue_bulk
 
 from . import cache, signals
 from .models import (
@@ -354,7 +353,8 @@ def save_session(session: Session, *, occasions: list[OccasionInput], quotas=(),
     session.last_end = max(o.end for o in ordered)
     session.is_digital = any((o.digital_link or "").strip() for o in ordered)
     session.is_physical = any((o.place or "").strip() for o in ordered)
-    if not is_new and _calendar_fingerprint(session, session.activity.title, ordered) != old_fingerprint:
+    calendar_changed = not is_new and _calendar_fingerprint(session, session.activity.title, ordered) != old_fingerprint
+    if calendar_changed:
         session.sequence += 1
     session.save()
     _occasion_rows(session, occasions)
@@ -364,6 +364,8 @@ def save_session(session: Session, *, occasions: list[OccasionInput], quotas=(),
         session.trainers.set(trainers)
     if not is_new:
         signals.seats_may_have_freed.send(sender=Session, session_id=session.pk)
+    if calendar_changed and session.status != Session.Status.CANCELLED:
+        signals.session_changed.send(sender=Session, session_id=session.pk)
     was_open = old is not None and old.status in OPEN_STATUSES
     if session.status in OPEN_STATUSES and not was_open:
         notify_interest_list(session)
@@ -546,26 +548,12 @@ def withdraw_interest(activity: Activity, person) -> bool:
     return deleted > 0
 
 
-def _interest_message(registration: InterestRegistration, session: Session, url: str) -> tuple[str, str]:
-    with translation.override(registration.language or "sv"):
-        when = formats.date_format(timezone.localtime(session.first_start, STOCKHOLM), "DATETIME_FORMAT")
-        subject = _("A session of “%(title)s” is open for registration") % {"title": session.activity.title}
-        body = _(
-            "Hello %(name)s,\n\n"
-            "You asked to hear when “%(title)s” gets a session. One is now open for registration:\n\n"
-            "%(when)s\n%(url)s\n\n"
-            "You were on the interest list and are told before the session is announced more widely. "
-            "You will not get more e-mail about this interest registration.\n"
-        ) % {"name": registration.name, "title": session.activity.title, "when": when, "url": url}
-    return subject, body
-
-
 def notify_interest_list(session: Session, now=None) -> int:
     """Tell the activity's interest list that ``session`` is open; returns how many are told.
 
     Called inside the transaction that opens the session: the rows are marked
-    at once and the e-mails go after the commit (a rolled-back change sends
-    nothing). A session limited to a municipality's staff is announced only to
+    at once and the e-mails are queued in the outbox, sent after the commit (a
+    rolled-back change sends nothing). A session limited to a municipality's staff is announced only to
     the interested staff of that municipality. Each person is told once.
     """
     now = now or timezone.now()
@@ -578,17 +566,9 @@ def notify_interest_list(session: Session, now=None) -> int:
         return 0
     InterestRegistration.objects.filter(pk__in=[r.pk for r in registrations]).update(
         notified_at=now, notified_session=session)
-    url = settings.BASE_URL + reverse("catalog:session", args=[session.pk])
-    messages = [(*_interest_message(r, session, url), r.email) for r in registrations]
-
-    def send():
-        for subject, body, address in messages:
-            try:
-                send_mail(subject, body, None, [address])
-            except Exception:  # one bad address must not stop the others
-                logger.exception("Could not send the interest-list e-mail for session %s", session.pk)
-
-    transaction.on_commit(send)
+    # One outbox row each, in this transaction; the worker renders and sends them after the commit.
+    queue_bulk("interest_session_open", [(r, {"session": session.pk, "interest": r.pk}) for r in registrations],
+               consortium=session.consortium_id)
     return len(registrations)
 
 

@@ -6,9 +6,13 @@ the catalog depending on them.
   transaction and under the session's row lock.
 * ``session_cancelled(session_id, actor)``: after a session was cancelled.
   Receivers cancel its registrations and tell everyone.
+* ``session_changed(session_id)``: after a saved change that calendars show
+  (time, place, title: the session's SEQUENCE was raised). Receivers tell
+  those with a seat and update their calendar invitations.
 """
 
 from django.dispatch import Signal
 
 seats_may_have_freed = Signal()
 session_cancelled = Signal()
+session_changed = Signal()

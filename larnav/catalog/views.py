@@ -303,10 +303,8 @@ def calendar_settings(request):
 
 @require(Action.TEACH)
 def my_sessions(request):
-    return render(request, "catalog/my_sessions.html", {
-        "upcoming": selectors.trainer_sessions(request.user),
-        "past": selectors.trainer_sessions(request.user, past=True)[:50],
-    })
+    """The trainer's sessions live on the attendance page; this address is kept for old links."""
+    return redirect("attendance:my_sessions", permanent=True)
 
 
 # --- Management --------------------------------------------------------------------

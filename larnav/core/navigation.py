@@ -25,10 +25,17 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Approvals"), "registrations:approvals", (Action.APPROVE_REGISTRATIONS,)),
     NavItem(_("Attendance"), "attendance:my_sessions", (Action.TEACH, Action.MANAGE_CATALOG)),
     NavItem(_("Manage the offer"), "catalog:manage", (Action.MANAGE_CATALOG, Action.MANAGE_LOCAL_CATALOG)),
+    NavItem(_("Surveys"), "surveys:home", (Action.MANAGE_SURVEYS, Action.VIEW_SURVEY_RESULTS, Action.TEACH)),
+    NavItem(_("Annual plan"), "plans:list", (Action.VIEW_STATISTICS,)),
+    NavItem(_("Reports"), "reports:index", (Action.VIEW_STATISTICS,)),
+    NavItem(_("Needs inventory"), "needs:index",
+            (Action.SUBMIT_NEEDS, Action.MANAGE_NEEDS, Action.VIEW_NEEDS_SUMMARY)),
+    NavItem(_("Newsletters"), "newsletters:list", (Action.MANAGE_NEWSLETTERS,)),
     NavItem(_("Organisations"), "organisations:list", (Action.VIEW_ORGANISATIONS,)),
     NavItem(_("Persons"), "people:list", (Action.VIEW_PERSONS,)),
     NavItem(_("Import"), "imports:start", (Action.IMPORT_PERSONS, Action.IMPORT_ORGANISATIONS)),
     NavItem(_("Users and roles"), "accounts:user_list", (Action.MANAGE_USERS,)),
+    NavItem(_("Messages"), "notifications:outbox", (Action.MANAGE_NOTIFICATIONS,)),
     NavItem(_("My account"), "accounts:profile"),
 ]
 

@@ -37,6 +37,13 @@ def role_summaries(user) -> list[dict]:
     return summaries
 
 
+def pending_survey_count(user) -> int:
+    """How many open surveys wait for this user's answers."""
+    from larnav.surveys.selectors import pending_for
+
+    return pending_for(user).count()
+
+
 def pending_approval_count(user) -> int:
     """How many registrations wait for this manager's decision (0 for others)."""
     if not access_for(user).can(Action.APPROVE_REGISTRATIONS):

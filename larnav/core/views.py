@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from larnav.accounts.permissions import Action, access_for
+from larnav.needs import selectors as needs_selectors
 
 from . import selectors
 
@@ -26,6 +27,9 @@ def home(request):
         "can_teach": access.can(Action.TEACH) or access.can(Action.MANAGE_CATALOG),
         "can_manage_catalog": access.can(Action.MANAGE_CATALOG) or access.can(Action.MANAGE_LOCAL_CATALOG),
         "pending_approvals": selectors.pending_approval_count(request.user),
+        "pending_surveys": selectors.pending_survey_count(request.user),
+        "can_survey": access.can(Action.MANAGE_SURVEYS) or access.can(Action.VIEW_SURVEY_RESULTS),
+        "open_needs": needs_selectors.open_submissions_for(request.user, request.consortium),
     }
     return render(request, "core/home.html", context)
 

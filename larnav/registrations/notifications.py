@@ -1,96 +1,74 @@
 """E-mail to participants and managers when a registration changes.
 
-Nothing is rendered or sent while the registration's transaction (and the
-session's row lock) is held: each message is queued with
-``transaction.on_commit`` and rendered and handed to the mail backend after
-the commit, in the recipient's language. A rolled-back change never sends
-mail, and a failed send never undoes a change.
+Each message is recorded in the outbox (larnav.notifications.outbox) inside
+the registration's own transaction, one INSERT per message and nothing
+rendered: the worker renders and sends it after the commit, in the
+recipient's language, from the registration as it is then. A rolled-back
+change leaves no message; a failed send is retried by the outbox and never
+undoes the change.
 """
 
-import logging
+from larnav.notifications.outbox import queue_bulk, queue_message
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
+from .models import Status
 
-from .models import Registration, Status
-
-logger = logging.getLogger(__name__)
-
-# Which template tells the participant about a new status.
-TEMPLATES = {
-    Status.PENDING_VERIFICATION: "verify",
-    Status.PENDING_APPROVAL: "pending_approval",
-    Status.CONFIRMED: "confirmed",
-    Status.WAITLISTED: "waitlisted",
-    Status.DECLINED: "declined",
-    Status.CANCELLED: "cancelled",
-    Status.LATE_CANCELLED: "cancelled",
+# Which message tells the participant about a new status.
+KINDS = {
+    Status.PENDING_VERIFICATION: "registration_verify",
+    Status.PENDING_APPROVAL: "registration_received",
+    Status.CONFIRMED: "registration_confirmed",
+    Status.WAITLISTED: "registration_waitlisted",
+    Status.DECLINED: "registration_declined",
+    Status.CANCELLED: "registration_cancelled",
+    Status.LATE_CANCELLED: "registration_late_cancelled",
 }
 
 
-def _send(template: str, recipient_email: str, language: str, context: dict) -> None:
-    with translation.override(language or "sv"):
-        subject = render_to_string(f"registrations/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"registrations/email/{template}.txt", context)
-    send_mail(subject, body, None, [recipient_email], fail_silently=False)
-
-
-def _context(reg) -> dict:
-    session = reg.session
-    return {
-        "registration": reg,
-        "person": reg.person,
-        "session": session,
-        "activity": session.activity,
-        "occasions": list(session.occasions.all()),
-        "base_url": settings.BASE_URL,
-        "manage_url": settings.BASE_URL + reverse("registrations:manage", args=[reg.token]),
-        "verify_url": settings.BASE_URL + reverse("registrations:verify", args=[reg.token]),
-        "approvals_url": settings.BASE_URL + reverse("registrations:approvals"),
-    }
-
-
-def _template_for(status, old_status, session_cancelled) -> str | None:
+def _kind_for(status, old_status, session_cancelled) -> str | None:
     if session_cancelled:
         return "session_cancelled"
     if status == Status.CONFIRMED and old_status == Status.WAITLISTED:
-        return "promoted"
-    return TEMPLATES.get(status)
+        return "registration_promoted"
+    if old_status == Status.PENDING_APPROVAL and status in (Status.CONFIRMED, Status.WAITLISTED):
+        return "registration_approved"
+    return KINDS.get(status)
 
 
 def registration_changed(reg, old_status, *, session_cancelled: bool = False) -> None:
-    """Tell the participant (and for approvals the managers) once the change is committed."""
-    template = _template_for(reg.status, old_status, session_cancelled)
-    if template is None:
+    """Queue the participant's message (and for approvals the managers') with the change."""
+    kind = _kind_for(reg.status, old_status, session_cancelled)
+    if kind is None:
         return
-    registration_id, status = reg.pk, reg.status
-    transaction.on_commit(lambda: _deliver(registration_id, template, status))
-
-
-def _deliver(registration_id: int, template: str, status: str) -> None:
-    reg = Registration.objects.select_related("person", "session__activity", "workplace").get(pk=registration_id)
-    context = _context(reg)
-    _send(template, reg.person.email, reg.person.language, context)
-    if status == Status.PENDING_APPROVAL:
-        for manager in managers_of(reg):
-            _send("approval_requested", manager.email, manager.language, {**context, "manager": manager})
+    context = {"registration": reg.pk}
+    if reg.status in (Status.CANCELLED, Status.LATE_CANCELLED) or session_cancelled:
+        # Only someone who had a seat has the event in their calendar to remove.
+        context["had_seat"] = old_status == Status.CONFIRMED
+    queue_message(kind, to=reg.person, context=context, consortium=reg.consortium_id)
+    if reg.status == Status.PENDING_APPROVAL:
+        _tell_managers(reg, "approval_requested")
 
 
 def approval_reminder(reg) -> None:
-    registration_id = reg.pk
+    _tell_managers(reg, "approval_reminder")
 
-    def deliver():
-        fresh = Registration.objects.select_related("person", "session__activity", "workplace").get(
-            pk=registration_id)
-        context = {**_context(fresh), "reminder": True}
-        for manager in managers_of(fresh):
-            _send("approval_requested", manager.email, manager.language, {**context, "manager": manager})
 
-    transaction.on_commit(deliver)
+def _tell_managers(reg, kind: str) -> None:
+    managers = list(managers_of(reg).only("pk", "email", "language", "first_name", "last_name", "consortium_id"))
+    queue_bulk(kind, [(m, {"registration": reg.pk, "manager": m.pk}) for m in managers],
+               consortium=reg.consortium_id)
+
+
+def session_changed(session_id: int) -> int:
+    """Tell everyone with a seat that the session's time, place or title changed (with a calendar update)."""
+    from .models import Registration
+
+    regs = list(Registration.objects.filter(session_id=session_id, status=Status.CONFIRMED)
+                .select_related("person").only("pk", "consortium_id", "person__email", "person__language",
+                                               "person__first_name", "person__last_name", "person__consortium_id"))
+    if not regs:
+        return 0
+    return queue_bulk("session_changed", [(r.person, {"registration": r.pk}) for r in regs],
+                      consortium=regs[0].consortium_id)
 
 
 def managers_of(reg):

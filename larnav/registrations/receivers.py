@@ -17,3 +17,10 @@ def fill_free_seats(sender, session_id, **kwargs):
 def cancel_registrations(sender, session_id, actor=None, **kwargs):
     services.cancel_all_for_session(session_id, actor if getattr(actor, "is_authenticated", False) else None,
                                     gettext_noop("The session is cancelled"))
+
+
+@receiver(signals.session_changed, dispatch_uid="registrations-session-changed")
+def tell_about_change(sender, session_id, **kwargs):
+    from . import notifications
+
+    notifications.session_changed(session_id)

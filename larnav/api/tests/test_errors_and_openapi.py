@@ -151,7 +151,8 @@ def test_the_openapi_document(client, region):
     routes = api_routes()
     assert routes == {"/api/v1/organisations", "/api/v1/persons", "/api/v1/activities", "/api/v1/sessions",
                       "/api/v1/sessions/{pk}", "/api/v1/sessions/{pk}/registrations",
-                      "/api/v1/registrations/{pk}/cancel", "/api/v1/registrations/{pk}/attendance"}
+                      "/api/v1/registrations/{pk}/cancel", "/api/v1/registrations/{pk}/attendance",
+                      "/api/v1/statistics/participation"}
     assert set(document["paths"]) == routes
     operation_ids = []
     for path, item in document["paths"].items():

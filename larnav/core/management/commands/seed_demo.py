@@ -8,7 +8,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from larnav.catalog.demo import seed_catalog
 from larnav.core import demo
+from larnav.needs.demo import seed_needs
+from larnav.plans import demo as plan_demo
 from larnav.registrations.demo import seed_registrations
+from larnav.surveys.demo import seed_surveys
 
 CATALOG_SEED = 20260122
 
@@ -46,10 +49,16 @@ class Command(BaseCommand):
             consortium = demo.demo_consortium()
             catalog = seed_catalog(consortium, random.Random(CATALOG_SEED))
             registrations = seed_registrations(consortium, random.Random(CATALOG_SEED + 1))
+            needs = seed_needs(consortium, random.Random(CATALOG_SEED + 2))
+            surveys = seed_surveys(consortium, random.Random(CATALOG_SEED + 3))
             self.stdout.write(
                 f"Catalog: {catalog['activities']} activities, {catalog['sessions']} sessions "
-                f"({catalog['upcoming_sessions']} upcoming); {registrations['registrations']} registrations."
+                f"({catalog['upcoming_sessions']} upcoming); {registrations['registrations']} registrations; "
+                f"{needs['total_campaigns']} needs inventories; "
+                f"{surveys['rounds']} survey rounds with {surveys['responses']} responses."
             )
+        plan = plan_demo.seed_plan(demo.demo_consortium())
+        self.stdout.write(f"Annual plan {plan_demo.YEAR}: {plan['goals']} goals.")
         for line in summary.lines():
             self.stdout.write(line)
         self.stdout.write("")

@@ -1,0 +1,128 @@
+"""The tertial report against a floor: one hand-written GROUP BY over the same registrations, same run.
+
+Run by hand against a PostgreSQL database holding the national-size data set:
+
+    createdb larnav_scale
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/larnav_scale LARNAV_DEBUG=1 .venv/bin/python manage.py migrate
+    DATABASE_URL=... LARNAV_DEBUG=1 .venv/bin/python manage.py generate_scale_data \\
+        --municipalities 290 --persons 300000 --registrations 3000000
+    DATABASE_URL=... LARNAV_DEBUG=1 .venv/bin/python bench/statistics_bench.py [--year 2026 --tertial 3]
+
+It times (best of --repeat runs) the floor, the statement a report needs
+(``selectors.tertial_report``: every table of the tertial report, the tertial
+on its own and the year to date, focus areas, the year's tertials, members
+without participants, case officers against last year) and, for scale, a
+single cut. The floor runs with the same session settings as the report
+statements. It prints each time and its ratio to the floor (goal: the report
+within 3x).
+
+XLSX and PDF: pass ``--xlsx module:function`` and ``--pdf module:function``;
+each is called as ``function(report) -> bytes`` with the TertialReport and
+timed the same way. The report generators live in the reports app (branch
+``reports``); this bench only times them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "larnav.settings")
+
+FLOOR_SQL = """
+SELECT r.municipality_id, COUNT(*), COUNT(DISTINCT r.person_id), SUM(r.hours_credited)
+FROM registrations_registration r JOIN catalog_session s ON s.id = r.session_id
+WHERE r.consortium_id = %s AND r.status IN ('confirmed', 'completed', 'no_show')
+  AND s.first_start >= %s AND s.first_start < %s
+GROUP BY r.municipality_id
+"""
+
+
+def best_of(repeat, function):
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = function()
+        best = min(best, time.perf_counter() - started)
+    return best, result
+
+
+def load(spec: str):
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--slug", default="nationell-skala", help="The generated consortium (default nationell-skala).")
+    parser.add_argument("--year", type=int, help="Year of the report (default: the last year with sessions).")
+    parser.add_argument("--tertial", type=int, default=3, choices=(1, 2, 3))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--xlsx", help="module:function(report) -> bytes, the XLSX generator to time.")
+    parser.add_argument("--pdf", help="module:function(report) -> bytes, the PDF generator to time.")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+
+    from larnav.organisations.models import Consortium
+    from larnav.registrations.models import Registration
+    from larnav.statistics import queries, selectors
+    from larnav.statistics.periods import Period
+
+    if connection.vendor != "postgresql":
+        sys.exit("Run the bench against PostgreSQL (DATABASE_URL=postgres://...).")
+    consortium = Consortium.objects.filter(slug=args.slug).first()
+    if consortium is None:
+        sys.exit(f"No consortium {args.slug!r}: run manage.py generate_scale_data first.")
+    year = args.year or Registration.objects.filter(consortium=consortium).order_by(
+        "-session__first_start").values_list("session__first_start__year", flat=True).first()
+    ytd = Period.year_to_date(year, args.tertial)
+    scope = selectors.StatisticsScope.internal(consortium.pk)
+
+    def floor():
+        with transaction.atomic(), connection.cursor() as cursor:
+            for statement in queries.SESSION_SETTINGS:
+                cursor.execute(statement)
+            cursor.execute(FLOOR_SQL, [consortium.pk, ytd.start, ytd.end])
+            return cursor.fetchall()
+
+    counted = Registration.objects.filter(consortium=consortium).count()
+    print(f"{counted:,} registrations in {consortium}; report {ytd.label} (T{args.tertial} {year}), "
+          f"best of {args.repeat}".replace(",", " "))
+    floor_time, _rows = best_of(args.repeat, floor)
+    rows = [("floor: one GROUP BY municipality", floor_time)]
+    one_cut, _ = best_of(args.repeat, lambda: selectors.participation(scope, ytd, selectors.Cut.MUNICIPALITY))
+    rows.append(("one cut (municipality), all measures", one_cut))
+    report_time, report = best_of(args.repeat, lambda: selectors.tertial_report(scope, year, args.tertial))
+    rows.append(("tertial report: all tables", report_time))
+    for label, spec in (("XLSX", args.xlsx), ("PDF", args.pdf)):
+        if spec:
+            generate = load(spec)
+            seconds, _ = best_of(args.repeat, lambda generate=generate: generate(report))
+            rows.append((f"{label} generation", seconds))
+        else:
+            rows.append((f"{label} generation (pass --{label.lower()} module:function)", None))
+    floor_again, _ = best_of(1, floor)
+    floor_time = min(floor_time, floor_again)
+    rows[0] = (rows[0][0], floor_time)
+    print(f"{'':44} {'seconds':>9} {'x floor':>8}")
+    for label, seconds in rows:
+        if seconds is None:
+            print(f"{label:44} {'–':>9} {'–':>8}")
+        else:
+            print(f"{label:44} {seconds:9.2f} {seconds / floor_time:8.1f}")
+    ratio = report_time / floor_time
+    print(f"\nTertial report / floor: {ratio:.1f}x (goal: within 3x) — {'met' if ratio <= 3 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Background jobs on Django's Tasks API, with retries and a record of failures.
+
+Define a job in your app's ``tasks.py``::
+
+    from larnav.notifications.jobs import background_task, enqueue_on_commit
+
+    @background_task(max_attempts=3)
+    def rebuild_report(report_id: int) -> None:
+        ...
+
+    # in a service, inside its transaction:
+    enqueue_on_commit(rebuild_report, report.pk)
+
+Arguments must be JSON-serialisable (ids, not objects). A job that raises is
+recorded in ``JobFailure`` (shown to coordinators on the failed-jobs page with
+the reason) and, while attempts remain, enqueued again after a backoff (1, 5,
+30 minutes, ...) when the backend can defer (database and RQ can; the
+immediate backend used in tests cannot, so there the first failure is final).
+A job should be safe to run twice: a worker that dies mid-job may leave it
+unfinished, and a coordinator may retry it.
+
+``background_task`` returns an ordinary django-tasks ``Task``: ``.enqueue()``,
+``.using(run_after=...)`` and ``.call()`` work as documented there.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import traceback
+import uuid
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+ATTEMPT = "_larnav_attempt"
+JOB_KEY = "_larnav_job"
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+
+
+def enqueue_on_commit(job, *args, **kwargs) -> None:
+    """Enqueue ``job`` (a Task) when the current transaction commits; at once outside a transaction.
+
+    ``robust``: a queue that is down must not turn a committed change into an error page.
+    """
+    transaction.on_commit(lambda: job.enqueue(*args, **kwargs), robust=True)
+
+
+def background_task(function=None, *, max_attempts: int = 3, priority: int = 0, queue_name: str = "default"):
+    """Make ``function`` a background job with retries (see the module's docstring)."""
+
+    def decorate(func):
+        @functools.wraps(func)
+        def run(*args, **kwargs):
+            attempt = int(kwargs.pop(ATTEMPT, 1))
+            job_key = kwargs.pop(JOB_KEY, None)
+            try:
+                result = func(*args, **kwargs)
+            except Exception as exc:
+                _record_failure(job, args, kwargs, attempt, job_key, exc, max_attempts)
+                raise
+            if job_key:
+                _resolve(job_key)
+            return result
+
+        from django_tasks import task_backends
+
+        # Priority is a hint: backends without it (RQ) run jobs in arrival order.
+        options = {"priority": priority} if priority and task_backends["default"].supports_priority else {}
+        job = task(queue_name=queue_name, **options)(run)
+        return job
+
+    return decorate(function) if function is not None else decorate
+
+
+def _record_failure(job, args, kwargs, attempt, job_key, exc, max_attempts) -> None:
+    from .models import JobFailure
+
+    job_key = job_key or uuid.uuid4().hex
+    now = timezone.now()
+    will_retry = attempt < max_attempts and job.get_backend().supports_defer
+    next_at = now + BACKOFF[min(attempt, len(BACKOFF)) - 1] if will_retry else None
+    try:
+        changes = {
+            "task_path": job.module_path,
+            "args_kwargs": {"args": list(args), "kwargs": kwargs},
+            "state": JobFailure.State.RETRYING if will_retry else JobFailure.State.FAILED,
+            "attempts": attempt,
+            "error": f"{exc.__class__.__name__}: {exc}"[:4000],
+            "traceback": "".join(traceback.format_exception(exc))[-20000:],
+            "last_failed_at": now,
+            "next_attempt_at": next_at,
+        }
+        JobFailure.objects.update_or_create(job_key=job_key, defaults=changes,
+                                            create_defaults={**changes, "first_failed_at": now})
+        if will_retry:
+            job.using(run_after=next_at).enqueue(*args, **{**kwargs, ATTEMPT: attempt + 1, JOB_KEY: job_key})
+    except Exception:
+        logger.exception("Could not record the failure of %s", job.module_path)
+
+
+def _resolve(job_key: str) -> None:
+    from .models import JobFailure
+
+    JobFailure.objects.filter(job_key=job_key).exclude(state=JobFailure.State.FAILED).update(
+        state=JobFailure.State.RESOLVED, next_attempt_at=None
+    )
+
+
+def retry(failure, user=None) -> None:
+    """Run a failed job again (attempts start over), after the current transaction commits."""
+    from .models import JobFailure
+
+    job = import_string(failure.task_path)
+    args = failure.args_kwargs.get("args", [])
+    kwargs = {**failure.args_kwargs.get("kwargs", {}), JOB_KEY: failure.job_key}
+    JobFailure.objects.filter(pk=failure.pk).update(
+        state=JobFailure.State.RETRIED, retried_by=user, retried_at=timezone.now(), next_attempt_at=None
+    )
+    enqueue_on_commit(job, *args, **kwargs)
