@@ -161,15 +161,12 @@ def create_registration(request: HttpRequest, pk: int, payload: RegistrationIn):
     user = caller(request)
     if not can(user, Action.REGISTER_OTHERS):
         raise errors.forbidden()
-    consortium_id = consortium_id_for(request)
-    if not selectors.session_exists(consortium_id, pk):
-        raise Http404
-    outcome = services.register_for_session(user, consortium_id, pk, payload)
+    outcome = services.register_for_session(user, consortium_id_for(request), pk, payload)
     registration = outcome.registration
+    position = outcome.waitlist_position if outcome.created else waitlist_position(registration)
     return Status(201 if outcome.created else 200, {
         "id": registration.pk, "session_id": registration.session_id, "person_id": registration.person_id,
-        "status": registration.status, "waitlist_position": waitlist_position(registration),
-        "created": outcome.created,
+        "status": registration.status, "waitlist_position": position, "created": outcome.created,
     })
 
 

@@ -108,11 +108,6 @@ def session(consortium_id, pk) -> Session | None:
     return _public_sessions(consortium_id).prefetch_related("quotas").filter(pk=pk).first()
 
 
-def session_exists(consortium_id, pk) -> bool:
-    return Session.objects.filter(consortium_id=consortium_id, pk=pk,
-                                  activity__status__in=PUBLIC_ACTIVITY_STATUSES).exists()
-
-
 def session_for_staff(consortium_id, pk) -> Session | None:
     """A session of the consortium whatever its activity's status (staff lists include drafts)."""
     return Session.objects.filter(consortium_id=consortium_id, pk=pk).first()

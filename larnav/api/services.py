@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -57,12 +57,10 @@ def user_for_token(raw: str):
     """
     if not TOKEN_PATTERN.match(raw):
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
+    try:
+        token = ApiToken.objects.select_related("user").get(
+            key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+    except ApiToken.DoesNotExist:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
@@ -81,7 +79,6 @@ def _invalid(parameter: str, kind: str):
     return ValidationError([{"loc": ("body", parameter), "type": kind}])
 
 
-@transaction.atomic
 def register_for_session(user, consortium_id: int, session_id: int, payload):
     """Register a person for a session on behalf of ``user`` (who needs REGISTER_OTHERS for them).
 
@@ -89,15 +86,28 @@ def register_for_session(user, consortium_id: int, session_id: int, payload):
     or by details (a known e-mail address is that person, as they are; a new one
     becomes a new person at a workplace in the scope). One transaction: a
     refused registration leaves no new person behind. Returns the
-    registrations service's Outcome; raises its RegistrationError when the
-    session does not take the registration.
+    registrations service's Outcome; raises Http404 for a session that is not
+    the consortium's or not public, and the service's RegistrationError when
+    the session does not take the registration.
     """
+    try:
+        return _register_for_session(user, consortium_id, session_id, payload)
+    except IntegrityError:
+        # The same new address, registered at the same moment: it is a known person now.
+        return _register_for_session(user, consortium_id, session_id, payload)
+
+
+@transaction.atomic
+def _register_for_session(user, consortium_id: int, session_id: int, payload):
+    from django.http import Http404
+
     from larnav.accounts.permissions import Action, can, scope_persons
-    from larnav.organisations.models import Organisation
-    from larnav.people.models import Occupation, Person
+    from larnav.people.models import Person
     from larnav.registrations import services as registrations
+    from larnav.registrations.errors import SessionNotFound
 
     from .errors import ApiError
+    from .schemas import PUBLIC_ACTIVITY_STATUSES
 
     in_scope = scope_persons(user, Person.objects.filter(consortium_id=consortium_id), Action.REGISTER_OTHERS)
     new_person = False
@@ -106,32 +116,49 @@ def register_for_session(user, consortium_id: int, session_id: int, payload):
         if person is None:
             raise _invalid("person_id", "unknown_person")
     else:
-        workplace = (Organisation.objects.select_related("consortium")
-                     .filter(pk=payload.workplace_id, consortium_id=consortium_id, is_active=True).first())
+        code = payload.occupation or payload.role
+        workplace = _workplace_and_occupation(consortium_id, payload.workplace_id, code)
         if workplace is None or not can(user, Action.REGISTER_OTHERS, workplace):
             raise _invalid("workplace_id", "unknown_workplace")
-        occupation = None
-        code = payload.occupation or payload.role
-        if code:
-            occupation = Occupation.objects.filter(code=code, is_active=True).first()
-            if occupation is None:
-                raise _invalid("occupation" if payload.occupation else "role", "unknown_occupation")
-        new_person = not Person.objects.filter(consortium_id=consortium_id, email__iexact=payload.email.strip()).exists()
-        try:
-            person = registrations.person_for_registration(
-                workplace.consortium, first_name=payload.first_name, last_name=payload.last_name,
-                email=payload.email, workplace=workplace, occupation=occupation,
-            )
-        except IntegrityError:  # the same new address, registered at the same moment
-            person = Person.objects.get(consortium_id=consortium_id, email__iexact=payload.email.strip())
+        if code and workplace.occupation_pk is None:
+            raise _invalid("occupation" if payload.occupation else "role", "unknown_occupation")
+        person, new_person = registrations.known_or_new_person(
+            consortium_id, first_name=payload.first_name, last_name=payload.last_name, email=payload.email,
+            workplace=workplace, occupation_id=workplace.occupation_pk if code else None,
+        )
         # A new person is at ``workplace``, already checked; a known one may work anywhere.
         if person.workplace_id != workplace.pk and not in_scope.filter(pk=person.pk).exists():
             # A known address outside the scope: the person is not the caller's to register.
             raise ApiError(403, "forbidden", gettext_lazy("You may not register this person."))
     # A coordinator's token is trusted, and so is a person already in the caller's scope; a
     # new address given by anyone else counts once its owner has confirmed it from the e-mail.
-    return registrations.register(session_id, person, registered_by=user,
-                                  verified=can(user, Action.MANAGE_CATALOG) or not new_person)
+    try:
+        return registrations.register_in_transaction(
+            session_id, person, registered_by=user, verified=can(user, Action.MANAGE_CATALOG) or not new_person,
+            visible=Q(consortium_id=consortium_id, activity__status__in=PUBLIC_ACTIVITY_STATUSES),
+            person_is_new=new_person,
+        )
+    except SessionNotFound:
+        raise Http404 from None
+
+
+def _workplace_and_occupation(consortium_id: int, workplace_id: int, occupation_code: str | None):
+    """The consortium's active workplace ``workplace_id`` (or None), in one query with the pk
+    of the active occupation ``occupation_code`` as ``occupation_pk`` (None if unknown)."""
+    from larnav.organisations.models import Organisation
+    from larnav.people.models import Occupation
+
+    # What the permission check, the new person and the registration's snapshot read; the rest
+    # of the row is loaded if anything uses it.
+    qs = (Organisation.objects.filter(pk=workplace_id, consortium_id=consortium_id, is_active=True)
+          .only("consortium_id", "path", "municipality_id"))
+    if occupation_code:
+        occupation = Occupation.objects.filter(code=occupation_code, is_active=True).values("pk")[:1]
+        qs = qs.annotate(occupation_pk=Subquery(occupation))
+    workplace = next(iter(qs.order_by()), None)
+    if workplace is not None and not occupation_code:
+        workplace.occupation_pk = None
+    return workplace
 
 
 def registration_for(user, consortium_id: int, registration_id: int, action):

@@ -45,7 +45,7 @@ def _participants_by_municipality(consortium, period, *, viewer) -> Breakdown:
     """Participants of every municipality in the period, masked as ``viewer``'s rights require."""
     scope = stats.statistics_scope(viewer, consortium)
     table = stats.participation(scope, period, stats.Cut.MUNICIPALITY)
-    return Breakdown(str(stats.Cut.MUNICIPALITY.label), str(stats.MEASURE_LABELS["participants"]),
+    return Breakdown(stats.cut_label(stats.Cut.MUNICIPALITY), str(stats.MEASURE_LABELS["participants"]),
                      [(row.label, row.participants) for row in table.rows])
 
 

@@ -14,6 +14,12 @@ class RegistrationError(Exception):
         super().__init__(str(self.message))
 
 
+class SessionNotFound(RegistrationError):
+    code = "not_found"
+    status = 404
+    message = _("Not found.")
+
+
 class SessionNotOpen(RegistrationError):
     code = "session_not_open"
     message = _("Registration for this session is not open.")

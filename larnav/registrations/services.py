@@ -19,10 +19,12 @@ The rules:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -37,6 +39,7 @@ from .errors import (
     NotEligible,
     RegistrationError,
     SessionCancelled,
+    SessionNotFound,
     SessionNotOpen,
 )
 from .models import ACTIVE_STATUSES, Registration, RegistrationEvent, Status
@@ -47,10 +50,28 @@ class Outcome:
     registration: Registration
     created: bool
     promoted: list[Registration]
+    # For a new waitlisted registration: its place in the queue when it joined it.
+    waitlist_position: int | None = None
 
 
-def lock_session(session_id: int) -> Session:
-    return Session.objects.select_for_update().select_related("activity").get(pk=session_id)
+@functools.cache
+def _locked_fields() -> tuple[str, ...]:
+    # The whole session; of the activity (long texts) only what the rules read.
+    return (*(f.name for f in Session._meta.concrete_fields), "activity__status")
+
+
+def lock_session(session_id: int, visible: Q | None = None) -> Session:
+    """The session, with its activity, row-locked until the transaction ends.
+
+    Only the session's row is locked (``OF self``): registrations for different
+    sessions of one activity do not queue behind each other, and nothing here
+    writes the activity. Of the activity only its status is read; any other
+    field is loaded when used.
+    """
+    qs = Session.objects.select_for_update(of=("self",)).select_related("activity").only(*_locked_fields())
+    if visible is not None:
+        qs = qs.filter(visible)
+    return qs.get(pk=session_id)
 
 
 def _record(reg: Registration, to_status: str, actor=None, reason="") -> None:
@@ -66,8 +87,15 @@ class _Seats:
 
     def __init__(self, session: Session):
         self.session = session
-        self.quotas = dict(session.quotas.values_list("municipality_id", "seats"))
+        self._quotas = None
         self._used = None
+
+    @property
+    def quotas(self) -> dict:
+        # Read under the session's lock (quotas change only under it), and only when needed.
+        if self._quotas is None:
+            self._quotas = dict(self.session.quotas.order_by().values_list("municipality_id", "seats"))
+        return self._quotas
 
     def used_by(self, municipality_id) -> int:
         if self._used is None:
@@ -81,12 +109,14 @@ class _Seats:
     def fits(self, municipality_id) -> bool:
         if self.session.confirmed_count >= self.session.capacity:
             return False
+        if municipality_id is None:  # quotas are per municipality: none applies
+            return True
         quota = self.quotas.get(municipality_id)
         return quota is None or self.used_by(municipality_id) < quota
 
     def take(self, municipality_id) -> None:
         self.session.confirmed_count += 1
-        if municipality_id in self.quotas:
+        if municipality_id is not None and municipality_id in self.quotas:
             self.used_by(municipality_id)
             self._used[municipality_id] = self._used.get(municipality_id, 0) + 1
 
@@ -165,7 +195,6 @@ def _check_eligible(session: Session, person) -> None:
             raise NotEligible()
 
 
-@transaction.atomic
 def register(session_id: int, person, *, registered_by=None, verified: bool = True, answers=None,
              expected_benefit: str = "") -> Outcome:
     """Register ``person`` for a session; a repeat returns the existing active registration.
@@ -173,10 +202,32 @@ def register(session_id: int, person, *, registered_by=None, verified: bool = Tr
     ``verified`` is False for someone not signed in, whose e-mail address must be
     confirmed before the registration competes for a seat.
     """
-    session = lock_session(session_id)
-    existing = Registration.objects.filter(session=session, person=person, status__in=ACTIVE_STATUSES).first()
-    if existing is not None:
-        return Outcome(existing, False, [])
+    with transaction.atomic():
+        return register_in_transaction(session_id, person, registered_by=registered_by, verified=verified,
+                                       answers=answers, expected_benefit=expected_benefit)
+
+
+def register_in_transaction(session_id: int, person, *, registered_by=None, verified: bool = True, answers=None,
+                            expected_benefit: str = "", visible: Q | None = None,
+                            person_is_new: bool = False) -> Outcome:
+    """``register`` for a caller whose own transaction is open and is rolled back whole when
+    this raises: it takes no savepoint (two statements fewer under the session's lock).
+
+    ``visible`` narrows the sessions the caller may register for; any other is
+    SessionNotFound, exactly as an unknown id. ``person_is_new`` says that the
+    person's row was inserted in this transaction, so no registration can
+    refer to it yet and there is nothing to look for.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("register_in_transaction needs an open transaction.")
+    try:
+        session = lock_session(session_id, visible)
+    except Session.DoesNotExist:
+        raise SessionNotFound() from None
+    if not person_is_new:
+        existing = Registration.objects.filter(session=session, person=person, status__in=ACTIVE_STATUSES).first()
+        if existing is not None:
+            return Outcome(existing, False, [])
     _check_open(session)
     _check_eligible(session, person)
     workplace = person.workplace
@@ -186,6 +237,7 @@ def register(session_id: int, person, *, registered_by=None, verified: bool = Tr
         answers=answers or {}, expected_benefit=expected_benefit,
     )
     seats = _Seats(session)
+    position = None
     if not verified:
         reg.status = Status.PENDING_VERIFICATION
     elif session.requires_approval:
@@ -198,12 +250,14 @@ def register(session_id: int, person, *, registered_by=None, verified: bool = Tr
         else:
             session.waitlist_count += 1
             reg.status = Status.WAITLISTED
+            # Everyone else on the list was queued earlier, under this same lock: this one is last.
+            position = session.waitlist_count
     reg.save()
     RegistrationEvent.objects.create(registration=reg, to_status=reg.status, actor=registered_by,
                                      reason=gettext_noop("Registered"))
     seats.save()
     notifications.registration_changed(reg, None)
-    return Outcome(reg, True, [])
+    return Outcome(reg, True, [], position)
 
 
 def _move_into_competition(reg: Registration, actor, reason) -> list[Registration]:
@@ -344,14 +398,33 @@ def person_for_registration(consortium, *, first_name, last_name, email, workpla
     An address already known is used as it is (its details are not changed by an
     unverified form); a new address becomes a new person.
     """
+    return known_or_new_person(consortium.pk, first_name=first_name, last_name=last_name, email=email,
+                               workplace=workplace, occupation_id=occupation.pk if occupation else None)[0]
+
+
+def known_or_new_person(consortium_id, *, first_name, last_name, email, workplace, occupation_id):
+    """``(person, created)``: the consortium's person with this address, or a new one.
+
+    The address is matched as the database's uniqueness rule matches it
+    (lower-cased, through that rule's index). No transaction of its own: when
+    someone creates the same address at the same moment, the insert raises
+    IntegrityError and the caller's transaction is rolled back; the address is
+    known after that.
+    """
     from larnav.people.models import Person
 
     email = email.strip().lower()
-    person = Person.objects.filter(consortium=consortium, email__iexact=email).first()
+    known = (Person.objects.alias(email_lower=Lower("email"))
+             .filter(consortium_id=consortium_id, email_lower=Lower(Value(email))).order_by()[:1])
+    person = next(iter(known), None)  # unique: no ordering needed
     if person is not None:
-        return person
-    return Person.objects.create(consortium=consortium, first_name=first_name.strip(), last_name=last_name.strip(),
-                                 email=email, workplace=workplace, occupation=occupation)
+        if person.workplace_id == workplace.pk:
+            person.workplace = workplace  # the row in hand, not another query
+        return person, False
+    person = Person.objects.create(consortium_id=consortium_id, first_name=first_name.strip(),
+                                   last_name=last_name.strip(), email=email, workplace=workplace,
+                                   occupation_id=occupation_id)
+    return person, True
 
 
 @transaction.atomic

@@ -148,7 +148,7 @@ def _cut_table(cut: Cut, tables: list[stats.Table], columns: list[tuple[int, str
     rows, total = _merge(tables, [(i, m) for i, m, _heading in columns])
     return Table(
         title=_titles()[cut], sheet=_sheets()[cut],
-        headers=[cut.label, *[heading for _i, _m_, heading in columns]],
+        headers=[stats.cut_label(cut), *[heading for _i, _m_, heading in columns]],
         rows=rows, total=total, chart="bar" if rows else "", chart_columns=chart_columns, note=note,
         empty_text=_("No participants in the period."),
     )

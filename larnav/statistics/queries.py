@@ -194,6 +194,8 @@ def _tertial_expression(period: Period) -> tuple[str, list]:
         return (f"(CAST(EXTRACT(YEAR FROM {local}) AS integer) * 10 + CASE WHEN EXTRACT(MONTH FROM {local}) <= 4 "
                 f"THEN 1 WHEN EXTRACT(MONTH FROM {local}) <= 8 THEN 2 ELSE 3 END)"), []
     tertials = _tertials(period)
+    if len(tertials) == 1:  # SQLite has no CASE without a WHEN: one tertial is a constant
+        return "%s", [tertial_key(tertials[0].year, tertials[0].tertial)]
     sql, params = "CASE", []
     for t in tertials[:-1]:
         sql += " WHEN s.first_start < %s THEN %s"

@@ -212,3 +212,45 @@ def test_messages_follow_accept_language(region, session, post):
     response = post(region.samordnare, session.pk, {"person_id": region.anna.pk}, **{"Accept-Language": "en"})
     assert response.json()["message"] == "Registration for this session is not open."
     assert response["Content-Language"] == "en"
+
+
+# --- Queries --------------------------------------------------------------------------------
+
+# One registration through the API, in statements: the token with its user, the user's role
+# assignments, then in one transaction (a savepoint inside the test's own transaction): the
+# workplace with the occupation, the person by address, [the new person], the session's row
+# lock, [an active registration of a known person], the session's quotas, the registration,
+# its history event, the participant's e-mail in the outbox, the session's counters.
+TRANSACTION = 2  # SAVEPOINT and RELEASE here; BEGIN and COMMIT in production
+
+
+@pytest.mark.parametrize("how,expected", [
+    ("new address", 2 + TRANSACTION + 9),
+    ("known address", 2 + TRANSACTION + 9),
+    ("person_id", 2 + TRANSACTION + 8),
+])
+def test_one_registration_takes_a_fixed_number_of_queries(region, post, how, expected,
+                                                          django_assert_num_queries):
+    session = make_session(region.consortium, capacity=5)
+    post(region.samordnare, session.pk, new_person(region, "first@huddinge.se"))  # stamps the token's last use
+    body = {"new address": new_person(region, occupation="stodassistent"),
+            "known address": new_person(region, "ANNA@huddinge.se", occupation="stodassistent"),
+            "person_id": {"person_id": region.anna.pk}}[how]
+    with django_assert_num_queries(expected):
+        response = post(region.samordnare, session.pk, body)
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "confirmed"
+
+
+def test_a_waitlisted_registration_learns_its_place_without_further_queries(region, post,
+                                                                             django_assert_num_queries):
+    session = make_session(region.consortium, capacity=1)
+    first = post(region.samordnare, session.pk, new_person(region, "first@huddinge.se")).json()
+    second = post(region.samordnare, session.pk, new_person(region, "second@huddinge.se")).json()
+    assert (first["status"], second["status"], second["waitlist_position"]) == ("confirmed", "waitlisted", 1)
+    with django_assert_num_queries(2 + TRANSACTION + 8):  # no quota lookup once the session is full
+        third = post(region.samordnare, session.pk, new_person(region, "third@huddinge.se")).json()
+    assert (third["status"], third["waitlist_position"]) == ("waitlisted", 2)
+    # The same place as counted afterwards from the waiting list.
+    from larnav.registrations.services import waitlist_position
+    assert waitlist_position(Registration.objects.get(pk=third["id"])) == 2

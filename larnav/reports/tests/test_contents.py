@@ -183,4 +183,5 @@ def test_the_number_of_queries_does_not_grow_with_the_data(data):
     after = {kind: count(kind, **fields) for kind, fields in [
         ("tertial", {"tertial": 2}), ("year_end", {}), ("municipality", {"organisation": data.huddinge})]}
     assert after == before
-    assert max(after.values()) <= 35, after
+    # A fixed set of statements per report, whatever the data (above); this bound catches a loop.
+    assert max(after.values()) <= 120, after

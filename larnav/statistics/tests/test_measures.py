@@ -273,3 +273,10 @@ def _mixed_data_again(region):
     session = make_dated_session(region.consortium, local(2026, 3, 3, 9))
     for person in (make_person(region.consortium, region.tibble) for _ in range(3)):
         register(session, person)
+
+
+def test_the_tertial_report_of_the_first_tertial(region, scope):
+    """T1's year to date is one tertial: the report must not build an empty CASE for it."""
+    register(make_dated_session(region.consortium, local(2026, 2, 1, 9)), region.anna)
+    s.tertial_report(scope, 2026, 1)
+    assert s.participation(scope, Period.for_tertial(2026, 1), s.Cut.TERTIAL).total.participants == 1
