@@ -302,22 +302,30 @@ def section_edit(request, section_pk):
     return _section_form(request, section, section.version)
 
 
-def _section_form(request, section, version):
+def _builder_form(request, version, form, save, *, saved_message, anchor, template, context):
+    """A builder form page: refuse a frozen version, save through the service, show its errors on the form."""
     if version.is_frozen:
         messages.error(request, services.VersionFrozen.message)
         return redirect(_builder_url(version))
-    form = SectionForm(request.POST or None, instance=section)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.save_section(form.instance)
+            saved = save(form)
         except ValidationError as exc:
             _apply_errors(exc, form)
         except SurveyError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("The section is saved."))
-            return redirect(_builder_url(version, f"section-{saved.pk}"))
-    return render(request, "surveys/section_form.html", {"form": form, "version": version, "section": section})
+            messages.success(request, saved_message)
+            return redirect(_builder_url(version, anchor(saved)))
+    return render(request, template, {"form": form, "version": version, **context})
+
+
+def _section_form(request, section, version):
+    return _builder_form(
+        request, version, SectionForm(request.POST or None, instance=section),
+        lambda form: services.save_section(form.instance), saved_message=_("The section is saved."),
+        anchor=lambda saved: f"section-{saved.pk}", template="surveys/section_form.html",
+        context={"section": section})
 
 
 @require(Action.MANAGE_SURVEYS)
@@ -369,21 +377,11 @@ def question_edit(request, question_pk):
 
 
 def _question_form(request, question, version, initial):
-    if version.is_frozen:
-        messages.error(request, services.VersionFrozen.message)
-        return redirect(_builder_url(version))
-    form = QuestionForm(request.POST or None, instance=question, version=version, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.save_question(form.instance, options=form.options, statements=form.statements)
-        except ValidationError as exc:
-            _apply_errors(exc, form)
-        except SurveyError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("The question is saved."))
-            return redirect(_builder_url(version, f"q{saved.pk}"))
-    return render(request, "surveys/question_form.html", {"form": form, "version": version, "question": question})
+    return _builder_form(
+        request, version, QuestionForm(request.POST or None, instance=question, version=version, initial=initial),
+        lambda form: services.save_question(form.instance, options=form.options, statements=form.statements),
+        saved_message=_("The question is saved."), anchor=lambda saved: f"q{saved.pk}",
+        template="surveys/question_form.html", context={"question": question})
 
 
 @require(Action.MANAGE_SURVEYS)
