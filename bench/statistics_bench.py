@@ -16,16 +16,15 @@ single cut. The floor runs with the same session settings as the report
 statements. It prints each time and its ratio to the floor (goal: the report
 within 3x).
 
-XLSX and PDF: pass ``--xlsx module:function`` and ``--pdf module:function``;
-each is called as ``function(report) -> bytes`` with the TertialReport and
-timed the same way. The report generators live in the reports app (branch
-``reports``); this bench only times them.
+It also times what the reports app does with the figures: assembling the
+document (``larnav.reports.builders.tertial_document``: tables, charts,
+the annual plan's indicators) and rendering it as XLSX and as PDF
+(``larnav.reports.xlsx.render_xlsx``, ``larnav.reports.pdf.render_pdf``).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 import time
@@ -53,19 +52,12 @@ def best_of(repeat, function):
     return best, result
 
 
-def load(spec: str):
-    module, _, name = spec.partition(":")
-    return getattr(importlib.import_module(module), name)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--slug", default="nationell-skala", help="The generated consortium (default nationell-skala).")
     parser.add_argument("--year", type=int, help="Year of the report (default: the last year with sessions).")
     parser.add_argument("--tertial", type=int, default=3, choices=(1, 2, 3))
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--xlsx", help="module:function(report) -> bytes, the XLSX generator to time.")
-    parser.add_argument("--pdf", help="module:function(report) -> bytes, the PDF generator to time.")
     args = parser.parse_args()
 
     import django
@@ -75,6 +67,10 @@ def main():
 
     from larnav.organisations.models import Consortium
     from larnav.registrations.models import Registration
+    from larnav.reports import builders
+    from larnav.reports.models import ReportJob
+    from larnav.reports.pdf import render_pdf
+    from larnav.reports.xlsx import render_xlsx
     from larnav.statistics import queries, selectors
     from larnav.statistics.periods import Period
 
@@ -104,22 +100,19 @@ def main():
     rows.append(("one cut (municipality), all measures", one_cut))
     report_time, report = best_of(args.repeat, lambda: selectors.tertial_report(scope, year, args.tertial))
     rows.append(("tertial report: all tables", report_time))
-    for label, spec in (("XLSX", args.xlsx), ("PDF", args.pdf)):
-        if spec:
-            generate = load(spec)
-            seconds, _ = best_of(args.repeat, lambda generate=generate: generate(report))
-            rows.append((f"{label} generation", seconds))
-        else:
-            rows.append((f"{label} generation (pass --{label.lower()} module:function)", None))
+    job = ReportJob(consortium=consortium, kind=ReportJob.Kind.TERTIAL, title=f"Tertialrapport T{args.tertial} {year}",
+                    parameters={"year": year, "tertial": args.tertial, "masked": False})
+    seconds, document = best_of(args.repeat, lambda: builders.tertial_document(job, report))
+    rows.append(("report document (tables, charts, plan)", seconds))
+    for label, render in (("XLSX generation", render_xlsx), ("PDF generation", render_pdf)):
+        seconds, content = best_of(args.repeat, lambda render=render: render(document))
+        rows.append((f"{label} ({len(content) // 1024} kB)", seconds))
     floor_again, _ = best_of(1, floor)
     floor_time = min(floor_time, floor_again)
     rows[0] = (rows[0][0], floor_time)
     print(f"{'':44} {'seconds':>9} {'x floor':>8}")
     for label, seconds in rows:
-        if seconds is None:
-            print(f"{label:44} {'–':>9} {'–':>8}")
-        else:
-            print(f"{label:44} {seconds:9.2f} {seconds / floor_time:8.1f}")
+        print(f"{label:44} {seconds:9.2f} {seconds / floor_time:8.1f}")
     ratio = report_time / floor_time
     print(f"\nTertial report / floor: {ratio:.1f}x (goal: within 3x) — {'met' if ratio <= 3 else 'NOT met'}")
 

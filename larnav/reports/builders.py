@@ -241,7 +241,13 @@ def build_tertial(job: ReportJob, progress=None) -> Report:
     scope = stats.statistics_scope(job.requested_by, job.consortium, public=job.masked)
     step = _Steps(progress, 4)
     step(_("Counting participants"))
-    data = stats.tertial_report(scope, year, tertial)
+    return tertial_document(job, stats.tertial_report(scope, year, tertial), step)
+
+
+def tertial_document(job: ReportJob, data: stats.TertialReport, step=None) -> Report:
+    """The tertial report's document (tables, charts, facts) from its figures."""
+    step = step or _Steps(None, 3)
+    scope, year = data.scope, data.year
     step(_("Assembling the tables"))
     t_label, y_label = data.period.label, data.year_to_date.label
     tables = [_summary([(t_label, data.tertial_tables[None].total), (y_label, data.year_tables[None].total)],
