@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -52,3 +52,14 @@ class RoleAssignmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = Role.choices
         self.fields["organisation"].queryset = organisations.order_by("path")
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's password-reset form, with its e-mail queued in the outbox (retries, the
+    coordinators' outbox page, editable text) instead of sent from the request."""
+
+    def save(self, *args, **kwargs) -> None:
+        from . import services
+
+        for user in self.get_users(self.cleaned_data["email"]):
+            services.send_password_reset(user)

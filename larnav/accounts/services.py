@@ -129,6 +129,19 @@ def create_staff_user(consortium, *, username, first_name, last_name, email, lan
     return user
 
 
+PASSWORD_RESET_INTERVAL = timedelta(minutes=10)
+
+
+def send_password_reset(user: User) -> None:
+    """E-mail a link where ``user`` chooses a new password, through the outbox like every message.
+
+    At most one per account every ten minutes, however often the form is sent; the token is
+    made when the message is sent (larnav.notifications.messages), so it is never stored."""
+    window = int(timezone.now().timestamp() // PASSWORD_RESET_INTERVAL.total_seconds())
+    queue_message("password_reset", to=user, context={"user": user.pk}, consortium=user.consortium_id,
+                  dedupe_key=f"password_reset:{user.pk}:{window}")
+
+
 def send_invitation(user: User) -> None:
     """E-mail a link where the new user chooses a password (Django's password-reset token).
 

@@ -16,7 +16,14 @@ from larnav.core.middleware import activate_user_language
 from larnav.core.permissions import require
 
 from . import services
-from .forms import NewStaffUserForm, ProfileForm, RoleAssignmentForm, SignInLinkForm, StaffLoginForm
+from .forms import (
+    NewStaffUserForm,
+    OutboxPasswordResetForm,
+    ProfileForm,
+    RoleAssignmentForm,
+    SignInLinkForm,
+    StaffLoginForm,
+)
 from .models import RoleAssignment, User
 from .permissions import Action
 
@@ -128,8 +135,7 @@ def user_list(request):
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset_form.html"
-    email_template_name = "accounts/email/password_reset.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
+    form_class = OutboxPasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
 
 

@@ -431,7 +431,8 @@ P_PASSWORD_URL = Placeholder("password_url", gettext_lazy("The link where the ne
                              "https://larnav.example.se/…")
 
 
-def _invitation_values(message):
+def _password_link_values(message):
+    """An invitation or a password reset: the link where the user chooses a password."""
     from django.contrib.auth.tokens import default_token_generator
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
@@ -456,7 +457,22 @@ register(MessageKind(
     subject=gettext_lazy("Your account in {{ consortium }}"),
     body=gettext_lazy("Hello {{ first_name }},\n\nAn account has been created for you in {{ consortium }}. Your user name is "
             "{{ username }}. Choose a password with this link:\n\n{{ password_url }}"),
-    values=_invitation_values,
+    values=_password_link_values,
+    secret=frozenset({"password_url"}),
+))
+
+
+register(MessageKind(
+    key="password_reset", order=42, label=gettext_lazy("Password reset"), audience=gettext_lazy("Staff user who asked for it"),
+    help_text=gettext_lazy("Sent when someone asks for a new password for an account with a password. The link is "
+                           "never stored in the outbox and stops working once the password is changed."),
+    placeholders=(P_USER_FIRST_NAME, Placeholder("username", gettext_lazy("The user name"), "anna.andersson"),
+                  P_PASSWORD_URL, P_CONSORTIUM),
+    subject=gettext_lazy("A new password for {{ consortium }}"),
+    body=gettext_lazy("Hello {{ first_name }},\n\nSomeone asked to reset the password of your account {{ username }} in "
+                      "{{ consortium }}. Choose a new password with this link:\n\n{{ password_url }}\n\n"
+                      "If you did not ask for this, you can ignore this message."),
+    values=_password_link_values,
     secret=frozenset({"password_url"}),
 ))
 

@@ -145,6 +145,34 @@ def test_password_reset_by_email(client, region, django_capture_on_commit_callba
     assert login(client, "samordnare", "ett-nytt-langt-losenord").status_code == 302
 
 
+def test_password_reset_goes_through_the_outbox_once_per_interval(client, region, django_capture_on_commit_callbacks):
+    """Sending the form again and again gives one message per ten minutes, and the link is not
+    kept in the outbox's copy."""
+    from larnav.notifications.models import OutgoingMessage
+
+    region.samordnare.email = "samordnare@carpe.se"
+    region.samordnare.save()
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("accounts:password_reset"), {"email": "samordnare@carpe.se"})
+        assert response.status_code == 302
+    (message,) = OutgoingMessage.objects.filter(kind="password_reset")
+    assert len(mail.outbox) == 1
+    assert re.search(r"https?://\S+/\S+-\S+/", mail.outbox[0].body)
+    stored = f"{message.subject} {message.body_text} {message.body_html}"
+    assert not re.search(r"https?://\S+/\S+-\S+/", stored)  # the link was blanked out once sent
+
+
+def test_password_reset_for_an_unknown_address_sends_nothing(client, region, django_capture_on_commit_callbacks):
+    from larnav.notifications.models import OutgoingMessage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": "ingen@example.se"})
+    assert response.status_code == 302  # the same answer: the form does not tell who has an account
+    assert not OutgoingMessage.objects.filter(kind="password_reset").exists()
+    assert mail.outbox == []
+
+
 def test_inactive_person_cannot_get_a_link(client, region, ask_link):
     region.tove.is_active = False
     region.tove.save()
