@@ -855,12 +855,17 @@ def submit_response(survey_id: int, raw: dict[int, object], *, invitation_token:
 # --- The periodic job ------------------------------------------------------------------------
 
 def create_due_evaluations(now=None) -> list[Survey]:
-    """Create and send the evaluation of every session whose last occasion has just ended."""
+    """Create and send the evaluation of every session whose last occasion has just ended.
+
+    A consortium that has switched evaluation invitations off (*Meddelandetexter*, the
+    notifications settings) gets none; an activity can also be left out on its own page."""
     from larnav.catalog.models import Session
+    from larnav.notifications.models import NotificationSettings
 
     now = now or timezone.now()
+    switched_off = NotificationSettings.objects.filter(send_evaluation_invitations=False).values("consortium_id")
     sessions = (Session.objects.filter(last_end__lte=now, last_end__gt=now - timedelta(days=EVALUATION_WINDOW_DAYS))
-                .exclude(status=Session.Status.CANCELLED)
+                .exclude(status=Session.Status.CANCELLED).exclude(consortium_id__in=switched_off)
                 .exclude(Exists(Survey.objects.filter(session=OuterRef("pk"), automatic=True)))
                 .select_related("activity", "activity__evaluation__template").order_by("last_end", "pk"))
     created = []

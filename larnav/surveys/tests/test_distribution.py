@@ -161,6 +161,17 @@ def test_the_activity_names_its_evaluation_or_none(region, finished):
     assert services.create_due_evaluations() == []
 
 
+def test_the_consortium_switch_turns_automatic_evaluations_off(region, finished):
+    from larnav.notifications import services as notification_services
+
+    course_evaluation(region.consortium)
+    notification_services.save_settings(region.consortium, reminder_days=2, send_evaluation_invitations=False)
+    assert services.create_due_evaluations() == []
+    notification_services.save_settings(region.consortium, reminder_days=2, send_evaluation_invitations=True)
+    [survey] = services.create_due_evaluations()
+    assert survey.session == finished
+
+
 def test_old_sessions_and_cancelled_sessions_are_not_evaluated(region, finished):
     course_evaluation(region.consortium)
     shift_timeline(finished, -timedelta(days=services.EVALUATION_WINDOW_DAYS + 1))
