@@ -22,6 +22,7 @@ environment variable; the defaults are safe for production except where
     LARNAV_MAIL_LEASE_SECONDS  how long a claimed message stays with its worker before another may retry it (default 600)
     LARNAV_MAIL_MAX_ATTEMPTS   delivery attempts before a message is marked failed (default 6)
     LARNAV_OUTBOX_SWEEP_SECONDS  how often the worker looks for mail left behind (default 60)
+    LARNAV_JOB_ABANDONED_AFTER_MINUTES  when a job still running counts as left by a stopped worker (default 60)
     LARNAV_MESSAGE_ID_DOMAIN   domain of the Message-IDs (default: the host of LARNAV_BASE_URL)
 """
 
@@ -285,6 +286,9 @@ LARNAV_MAIL_BATCH_SIZE = int(os.environ.get("LARNAV_MAIL_BATCH_SIZE", "20"))
 LARNAV_MAIL_LEASE_SECONDS = int(os.environ.get("LARNAV_MAIL_LEASE_SECONDS", "600"))
 LARNAV_MAIL_MAX_ATTEMPTS = int(os.environ.get("LARNAV_MAIL_MAX_ATTEMPTS", "6"))
 LARNAV_OUTBOX_SWEEP_SECONDS = int(os.environ.get("LARNAV_OUTBOX_SWEEP_SECONDS", "60"))
+# A job still "running" after this long was left by a stopped worker (the longest job, a national-scale
+# report, takes a few minutes); it is then recorded as failed and can be retried.
+LARNAV_JOB_ABANDONED_AFTER_MINUTES = int(os.environ.get("LARNAV_JOB_ABANDONED_AFTER_MINUTES", "60"))
 # The domain of outgoing Message-IDs (<outbox-<uuid>@domain>): the host of LARNAV_BASE_URL by default.
 LARNAV_MESSAGE_ID_DOMAIN = os.environ.get("LARNAV_MESSAGE_ID_DOMAIN", "") or (
     BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "larnav.localhost")

@@ -17,7 +17,10 @@ the reason) and, while attempts remain, enqueued again after a backoff (1, 5,
 30 minutes, ...) when the backend can defer (database and RQ can; the
 immediate backend used in tests cannot, so there the first failure is final).
 A job should be safe to run twice: a worker that dies mid-job may leave it
-unfinished, and a coordinator may retry it.
+unfinished, and a coordinator may retry it. With the database backend such a
+job would stay "running" for ever; ``recover_abandoned`` (a periodic job)
+marks one that has run for longer than ``LARNAV_JOB_ABANDONED_AFTER_MINUTES``
+as failed and records it like any failure, so that it can be retried.
 
 ``background_task`` returns an ordinary django-tasks ``Task``: ``.enqueue()``,
 ``.using(run_after=...)`` and ``.call()`` work as documented there.
@@ -123,3 +126,53 @@ def retry(failure, user=None) -> None:
         state=JobFailure.State.RETRIED, retried_by=user, retried_at=timezone.now(), next_attempt_at=None
     )
     enqueue_on_commit(job, *args, **kwargs)
+
+
+class AbandonedJob(Exception):
+    """The worker running the job stopped (killed, restarted, out of memory) before the job ended."""
+
+
+def recover_abandoned(now=None) -> int:
+    """Record jobs that a stopped worker left "running" (database backend) as failed, retryable.
+
+    A job counts as abandoned when it started more than
+    ``settings.LARNAV_JOB_ABANDONED_AFTER_MINUTES`` ago and has not finished. The
+    change is conditional on the row still being "running", so that several
+    workers running this at once record each job once. Returns how many were found.
+    """
+    from django.conf import settings
+    from django_tasks import TaskResultStatus
+
+    from .models import JobFailure
+
+    if settings.LARNAV_TASKS_BACKEND != "database":
+        return 0  # RQ records a dead worker's job as failed itself
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    limit = now - timedelta(minutes=settings.LARNAV_JOB_ABANDONED_AFTER_MINUTES)
+    reason = AbandonedJob("The worker stopped before the job ended; it may have been done in part.")
+    recovered = 0
+    for result in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=limit):
+        with transaction.atomic():
+            taken = DBTaskResult.objects.filter(pk=result.pk, status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.FAILED, finished_at=now,
+                exception_class_path=f"{AbandonedJob.__module__}.{AbandonedJob.__qualname__}",
+                traceback=str(reason))
+            if not taken:
+                continue
+            kwargs = dict(result.args_kwargs.get("kwargs", {}))
+            attempt = int(kwargs.pop(ATTEMPT, 1))
+            job_key = kwargs.pop(JOB_KEY, None) or uuid.uuid4().hex
+            changes = {
+                "task_path": result.task_path, "args_kwargs": {"args": result.args_kwargs.get("args", []),
+                                                               "kwargs": kwargs},
+                "state": JobFailure.State.FAILED, "attempts": attempt, "error": f"AbandonedJob: {reason}",
+                "traceback": "", "last_failed_at": now, "next_attempt_at": None,
+            }
+            JobFailure.objects.update_or_create(job_key=job_key, defaults=changes,
+                                                create_defaults={**changes, "first_failed_at": result.started_at})
+        logger.warning("Job %s (%s) was left running by a stopped worker; recorded as failed", result.pk,
+                       result.task_path)
+        recovered += 1
+    return recovered

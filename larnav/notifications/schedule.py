@@ -44,6 +44,7 @@ register_periodic("deliver_outbox", "larnav.notifications.tasks.deliver_outbox",
                   timedelta(seconds=getattr(settings, "LARNAV_OUTBOX_SWEEP_SECONDS", 60)))
 register_periodic("timed_messages", "larnav.notifications.tasks.queue_timed_messages", timedelta(minutes=15))
 register_periodic("prune_finished_jobs", "larnav.notifications.tasks.prune_finished_jobs", timedelta(days=1))
+register_periodic("recover_abandoned_jobs", "larnav.notifications.tasks.recover_abandoned_jobs", timedelta(minutes=10))
 register_periodic("registration_housekeeping", "larnav.notifications.tasks.registration_housekeeping",
                   timedelta(hours=1))
 register_periodic("decide_completion", "larnav.notifications.tasks.decide_completion", timedelta(hours=1))

@@ -65,6 +65,14 @@ def queue_timed_messages() -> dict:
             "evaluations": services.queue_evaluation_invitations()}
 
 
+@background_task(max_attempts=1)
+def recover_abandoned_jobs() -> dict:
+    """Record jobs that a stopped worker left running as failed, so that they can be retried."""
+    from .jobs import recover_abandoned
+
+    return {"recovered": recover_abandoned()}
+
+
 @background_task(max_attempts=2)
 def prune_finished_jobs() -> dict:
     """Delete the records of jobs that finished more than a week ago (the database backend keeps them all)."""
