@@ -16,6 +16,7 @@ from .selectors import (
     Row,
     StatisticsScope,
     Table,
+    TrendPoint,
     cut_label,
     members_without_participants,
     participation_tables,
@@ -39,6 +40,9 @@ class Dashboard:
     trend: Chart
     shares: list[Chart]
     without_participants: list[MemberRow]
+    # The figures behind the trend and the share charts, for the exports (larnav.statistics.exports).
+    trend_points: list[TrendPoint]
+    share_tables: list[Table]
 
     @property
     def drillable_rows(self) -> list[Row]:
@@ -63,11 +67,16 @@ def _shares(table: Table) -> Chart:
                        [(r.label, [r.value(m) for m in SHARE_MEASURES]) for r in table.rows])
 
 
-def _trend(scope: StatisticsScope, year: int) -> Chart:
-    # Tertials that have not begun yet are left out rather than drawn as zeros.
+def _trend_points(scope: StatisticsScope, year: int) -> list[TrendPoint]:
+    """The tertials of last year and this one; those that have not begun are left out rather than shown
+    as zeros, and none at all when nothing was counted."""
     points = [p for p in tertial_trend(scope, year - 1, year) if p.period.first_day <= today()]
+    return points if any(p.own.registrations for p in points) else []
+
+
+def _trend(points: list[TrendPoint], year: int) -> Chart:
     title = _("Participants and registrations per tertial, %(first)s–%(last)s") % {"first": year - 1, "last": year}
-    if not any(p.own.registrations for p in points):
+    if not points:
         return line_chart(title, [], [])
     return line_chart(title, [p.period.label for p in points],
                       [(MEASURE_LABELS[m], [p.own.value(m) for p in points]) for m in ("participants", "registrations")])
@@ -78,10 +87,13 @@ def dashboard(scope: StatisticsScope, period: Period, cut: Cut) -> Dashboard:
     tables = participation_tables(scope, period, [cut, Cut.DRIFTFORM, Cut.FUNKTION])
     total = tables[None].total
     year = period.year or period.last_day.year
+    points = _trend_points(scope, year)
+    share_tables = [tables[Cut.DRIFTFORM], tables[Cut.FUNKTION]]
     return Dashboard(
         scope=scope, period=period, cut=cut, total=total,
         key_figures=[(str(MEASURE_LABELS[m]), format_value(total.value(m))) for m in KEY_MEASURES],
-        table=tables[cut], bars=_bars(tables[cut]), trend=_trend(scope, year),
-        shares=[_shares(tables[Cut.DRIFTFORM]), _shares(tables[Cut.FUNKTION])],
+        table=tables[cut], bars=_bars(tables[cut]), trend=_trend(points, year),
+        shares=[_shares(t) for t in share_tables],
         without_participants=members_without_participants(scope, period),
+        trend_points=points, share_tables=share_tables,
     )

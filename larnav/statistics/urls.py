@@ -6,4 +6,5 @@ app_name = "statistics"
 
 urlpatterns = [
     path("", views.dashboard_view, name="dashboard"),
+    path("export.<str:fmt>", views.dashboard_export, name="export"),
 ]
