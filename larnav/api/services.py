@@ -135,7 +135,7 @@ def _register_for_session(user, consortium_id: int, session_id: int, payload):
     try:
         return registrations.register_in_transaction(
             session_id, person, registered_by=user, verified=can(user, Action.MANAGE_CATALOG) or not new_person,
-            visible=Q(consortium_id=consortium_id, activity__status__in=PUBLIC_ACTIVITY_STATUSES),
+            consortium_id=consortium_id, activity_statuses=PUBLIC_ACTIVITY_STATUSES,
             person_is_new=new_person,
         )
     except SessionNotFound:
