@@ -22,8 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Value
-from django.db.models.functions import Lower
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -428,18 +427,17 @@ def known_or_new_person(consortium_id, *, first_name, last_name, email, workplac
     known after that.
     """
     from larnav.people.models import Person
+    from larnav.people.queries import create_person, person_by_email
 
     email = email.strip().lower()
-    known = (Person.objects.alias(email_lower=Lower("email"))
-             .filter(consortium_id=consortium_id, email_lower=Lower(Value(email))).order_by()[:1])
-    person = next(iter(known), None)  # unique: no ordering needed
+    person = person_by_email(consortium_id, email)
     if person is not None:
         if person.workplace_id == workplace.pk:
             person.workplace = workplace  # the row in hand, not another query
         return person, False
-    person = Person.objects.create(consortium_id=consortium_id, first_name=first_name.strip(),
-                                   last_name=last_name.strip(), email=email, workplace=workplace,
-                                   occupation_id=occupation_id)
+    person = create_person(Person(consortium_id=consortium_id, first_name=first_name.strip(),
+                                  last_name=last_name.strip(), email=email, workplace=workplace,
+                                  occupation_id=occupation_id))
     return person, True
 
 
