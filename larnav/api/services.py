@@ -111,10 +111,13 @@ def _register_for_session(user, consortium_id: int, session_id: int, payload):
     from .errors import ApiError
     from .schemas import PUBLIC_ACTIVITY_STATUSES
 
-    in_scope = scope_persons(user, Person.objects.filter(consortium_id=consortium_id), Action.REGISTER_OTHERS)
+    def in_scope():
+        # Built only when a person is looked up by id or found outside the given workplace.
+        return scope_persons(user, Person.objects.filter(consortium_id=consortium_id), Action.REGISTER_OTHERS)
+
     new_person = False
     if payload.person_id is not None:
-        person = in_scope.select_related("workplace").filter(pk=payload.person_id).first()
+        person = in_scope().select_related("workplace").filter(pk=payload.person_id).first()
         if person is None:
             raise _invalid("person_id", "unknown_person")
     else:
@@ -129,7 +132,7 @@ def _register_for_session(user, consortium_id: int, session_id: int, payload):
             workplace=workplace, occupation_id=workplace.occupation_pk if code else None,
         )
         # A new person is at ``workplace``, already checked; a known one may work anywhere.
-        if person.workplace_id != workplace.pk and not in_scope.filter(pk=person.pk).exists():
+        if person.workplace_id != workplace.pk and not in_scope().filter(pk=person.pk).exists():
             # A known address outside the scope: the person is not the caller's to register.
             raise ApiError(403, "forbidden", gettext_lazy("You may not register this person."))
     # A coordinator's token is trusted, and so is a person already in the caller's scope; a
