@@ -5,6 +5,8 @@ from django.views.i18n import set_language
 from larnav.core import views as core_views
 
 urlpatterns = [
+    # First: the API is called far more often than any page, and nothing else lives under api/v1/.
+    path("api/v1/", include("larnav.api.urls")),
     path("", include("larnav.core.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("konto/api-nycklar/", include("larnav.api.ui_urls")),
@@ -22,7 +24,6 @@ urlpatterns = [
     path("rapporter/", include("larnav.reports.urls")),
     path("statistik/", include("larnav.statistics.urls")),
     path("behovsinventering/", include("larnav.needs.urls")),
-    path("api/v1/", include("larnav.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -102,7 +102,9 @@ class Grant:
 class Access:
     """A user's effective rights, computed once (one query) and cached on the user."""
 
-    def __init__(self, user):
+    def __init__(self, user, assignments=None):
+        """``assignments``: the user's active role assignments (objects with ``role``,
+        ``consortium_id`` and ``organisation``), when already read; else one query reads them."""
         self.user = user
         self.is_superuser = bool(getattr(user, "is_superuser", False) and user.is_active)
         self.consortium_id = getattr(user, "consortium_id", None)
@@ -111,11 +113,12 @@ class Access:
         self.scopes: list[tuple[str, object]] = []
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return
-        assignments = (
-            RoleAssignment.objects.filter(RoleAssignment.active_q(), user=user)
-            .select_related("organisation")
-            .only("role", "consortium_id", "organisation__path", "organisation__name", "organisation__type")
-        )
+        if assignments is None:
+            assignments = (
+                RoleAssignment.objects.filter(RoleAssignment.active_q(), user=user)
+                .select_related("organisation")
+                .only("role", "consortium_id", "organisation__path", "organisation__name", "organisation__type")
+            )
         for assignment in assignments:
             if self.consortium_id and assignment.consortium_id != self.consortium_id:
                 continue
@@ -166,6 +169,13 @@ def same_consortium(user, consortium_id) -> bool:
     """Is ``user`` (signed in) a member of the consortium ``consortium_id`` (or a platform operator)?"""
     access = access_for(user)
     return access.is_superuser or (access.consortium_id is not None and access.consortium_id == consortium_id)
+
+
+def remember_access(user, assignments) -> Access:
+    """Compute ``user``'s rights from their active role ``assignments``, read with the user
+    (larnav.accounts.queries), and keep them on the user as ``access_for`` does."""
+    access = user._larnav_access = Access(user, assignments)
+    return access
 
 
 def access_for(user) -> Access:

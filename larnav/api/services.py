@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -50,25 +50,27 @@ def revoke_token(token: ApiToken) -> ApiToken:
 
 
 def user_for_token(raw: str):
-    """The active user an unrevoked token belongs to, or None. One query.
+    """The active user an unrevoked token belongs to, or None. One statement, which also
+    reads the user's role assignments for the permission layer (larnav.api.queries).
 
     ``last_used_at`` is written at most once a minute per token, so that a busy
     integration does not turn every read into a write.
     """
+    from .queries import token_user
+
     if not TOKEN_PATTERN.match(raw):
         return None
-    try:
-        token = ApiToken.objects.select_related("user").get(
-            key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
-    except ApiToken.DoesNotExist:
+    found = token_user(hash_token(raw))
+    if found is None:
         return None
+    token, user = found
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION), pk=token.pk
         ).update(last_used_at=now)
-    token.user.api_token = token
-    return token.user
+    user.api_token = token
+    return user
 
 
 # --- Registering others through the API --------------------------------------------------
@@ -109,10 +111,13 @@ def _register_for_session(user, consortium_id: int, session_id: int, payload):
     from .errors import ApiError
     from .schemas import PUBLIC_ACTIVITY_STATUSES
 
-    in_scope = scope_persons(user, Person.objects.filter(consortium_id=consortium_id), Action.REGISTER_OTHERS)
+    def in_scope():
+        # Built only when a person is looked up by id or found outside the given workplace.
+        return scope_persons(user, Person.objects.filter(consortium_id=consortium_id), Action.REGISTER_OTHERS)
+
     new_person = False
     if payload.person_id is not None:
-        person = in_scope.select_related("workplace").filter(pk=payload.person_id).first()
+        person = in_scope().select_related("workplace").filter(pk=payload.person_id).first()
         if person is None:
             raise _invalid("person_id", "unknown_person")
     else:
@@ -127,7 +132,7 @@ def _register_for_session(user, consortium_id: int, session_id: int, payload):
             workplace=workplace, occupation_id=workplace.occupation_pk if code else None,
         )
         # A new person is at ``workplace``, already checked; a known one may work anywhere.
-        if person.workplace_id != workplace.pk and not in_scope.filter(pk=person.pk).exists():
+        if person.workplace_id != workplace.pk and not in_scope().filter(pk=person.pk).exists():
             # A known address outside the scope: the person is not the caller's to register.
             raise ApiError(403, "forbidden", gettext_lazy("You may not register this person."))
     # A coordinator's token is trusted, and so is a person already in the caller's scope; a
@@ -135,7 +140,7 @@ def _register_for_session(user, consortium_id: int, session_id: int, payload):
     try:
         return registrations.register_in_transaction(
             session_id, person, registered_by=user, verified=can(user, Action.MANAGE_CATALOG) or not new_person,
-            visible=Q(consortium_id=consortium_id, activity__status__in=PUBLIC_ACTIVITY_STATUSES),
+            consortium_id=consortium_id, activity_statuses=PUBLIC_ACTIVITY_STATUSES,
             person_is_new=new_person,
         )
     except SessionNotFound:
@@ -143,22 +148,11 @@ def _register_for_session(user, consortium_id: int, session_id: int, payload):
 
 
 def _workplace_and_occupation(consortium_id: int, workplace_id: int, occupation_code: str | None):
-    """The consortium's active workplace ``workplace_id`` (or None), in one query with the pk
+    """The consortium's active workplace ``workplace_id`` (or None), in one statement with the pk
     of the active occupation ``occupation_code`` as ``occupation_pk`` (None if unknown)."""
-    from larnav.organisations.models import Organisation
-    from larnav.people.models import Occupation
+    from .queries import workplace_and_occupation
 
-    # What the permission check, the new person and the registration's snapshot read; the rest
-    # of the row is loaded if anything uses it.
-    qs = (Organisation.objects.filter(pk=workplace_id, consortium_id=consortium_id, is_active=True)
-          .only("consortium_id", "path", "municipality_id"))
-    if occupation_code:
-        occupation = Occupation.objects.filter(code=occupation_code, is_active=True).values("pk")[:1]
-        qs = qs.annotate(occupation_pk=Subquery(occupation))
-    workplace = next(iter(qs.order_by()), None)
-    if workplace is not None and not occupation_code:
-        workplace.occupation_pk = None
-    return workplace
+    return workplace_and_occupation(consortium_id, workplace_id, occupation_code)
 
 
 def registration_for(user, consortium_id: int, registration_id: int, action):

@@ -61,7 +61,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import kinds
+from . import kinds, queries
 from .models import MessageStatus, OutgoingMessage
 
 logger = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ def queue_message(kind: str, *, to, context: dict | None = None, consortium=None
     if dedupe_key:
         OutgoingMessage.objects.bulk_create([message], ignore_conflicts=True)
     else:
-        message.save(force_insert=True)
+        queries.insert_message(message)
     _wake_after_commit()
     return message
 
@@ -163,10 +163,8 @@ def _wake() -> None:
     from .tasks import deliver_outbox
 
     if settings.LARNAV_TASKS_BACKEND == "database":
-        from django_tasks_db.models import DBTaskResult
-
         # A delivery job that has not started yet will see this commit's messages: one is enough.
-        if DBTaskResult.objects.ready().filter(task_path=deliver_outbox.module_path).exists():
+        if queries.delivery_job_waiting(deliver_outbox.module_path):
             return
     deliver_outbox.enqueue()
 

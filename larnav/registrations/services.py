@@ -19,12 +19,10 @@ The rules:
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Q, Value
-from django.db.models.functions import Lower
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -32,7 +30,7 @@ from django.utils.translation import gettext_noop
 from larnav.catalog import cache as catalog_cache
 from larnav.catalog.models import Session
 
-from . import notifications
+from . import notifications, queries
 from .errors import (
     CapacityBelowBooked,
     InvalidTransition,
@@ -54,24 +52,19 @@ class Outcome:
     waitlist_position: int | None = None
 
 
-@functools.cache
-def _locked_fields() -> tuple[str, ...]:
-    # The whole session; of the activity (long texts) only what the rules read.
-    return (*(f.name for f in Session._meta.concrete_fields), "activity__status")
+def lock_session(session_id: int, *, consortium_id: int | None = None,
+                 activity_statuses: tuple[str, ...] = ()) -> Session:
+    """The session, with its activity's status, row-locked until the transaction ends.
 
-
-def lock_session(session_id: int, visible: Q | None = None) -> Session:
-    """The session, with its activity, row-locked until the transaction ends.
-
-    Only the session's row is locked (``OF self``): registrations for different
-    sessions of one activity do not queue behind each other, and nothing here
-    writes the activity. Of the activity only its status is read; any other
-    field is loaded when used.
+    Only the session's row is locked: registrations for different sessions of
+    one activity do not queue behind each other. ``consortium_id`` and
+    ``activity_statuses`` narrow the sessions found; any other is
+    Session.DoesNotExist, as an unknown id (larnav.registrations.queries).
     """
-    qs = Session.objects.select_for_update(of=("self",)).select_related("activity").only(*_locked_fields())
-    if visible is not None:
-        qs = qs.filter(visible)
-    return qs.get(pk=session_id)
+    session = queries.lock_session(session_id, consortium_id=consortium_id, activity_statuses=activity_statuses)
+    if session is None:
+        raise Session.DoesNotExist(f"No session {session_id} to lock.")
+    return session
 
 
 def _record(reg: Registration, to_status: str, actor=None, reason="") -> None:
@@ -125,14 +118,24 @@ class _Seats:
         if self._used is not None and municipality_id in self._used:
             self._used[municipality_id] -= 1
 
-    def save(self) -> None:
+    def know(self, municipality_id, quota: int | None, used: int) -> None:
+        """What ``queries.standing`` read for one municipality: enough for one registration of
+        its staff (``fits`` and ``take`` for that municipality), not for promotions."""
+        self._quotas = {} if quota is None else {municipality_id: quota}
+        self._used = {} if quota is None else {municipality_id: used}
+
+    def counters(self) -> tuple[int, int, str]:
+        """The session's counters and status as they are to be written."""
         session = self.session
         if session.status in (Session.Status.OPEN, Session.Status.FULL):
             session.status = Session.Status.FULL if session.confirmed_count >= session.capacity else Session.Status.OPEN
-        Session.objects.filter(pk=session.pk).update(
-            confirmed_count=session.confirmed_count, waitlist_count=session.waitlist_count, status=session.status
-        )
-        catalog_cache.invalidate(session.consortium_id)
+        return session.confirmed_count, session.waitlist_count, session.status
+
+    def save(self) -> None:
+        confirmed, waiting, status = self.counters()
+        Session.objects.filter(pk=self.session.pk).update(
+            confirmed_count=confirmed, waitlist_count=waiting, status=status)
+        catalog_cache.invalidate(self.session.consortium_id)
 
 
 def _compete(seats: _Seats, reg: Registration, actor, reason) -> None:
@@ -208,35 +211,48 @@ def register(session_id: int, person, *, registered_by=None, verified: bool = Tr
 
 
 def register_in_transaction(session_id: int, person, *, registered_by=None, verified: bool = True, answers=None,
-                            expected_benefit: str = "", visible: Q | None = None,
-                            person_is_new: bool = False) -> Outcome:
+                            expected_benefit: str = "", consortium_id: int | None = None,
+                            activity_statuses: tuple[str, ...] = (), person_is_new: bool = False) -> Outcome:
     """``register`` for a caller whose own transaction is open and is rolled back whole when
     this raises: it takes no savepoint (two statements fewer under the session's lock).
 
-    ``visible`` narrows the sessions the caller may register for; any other is
-    SessionNotFound, exactly as an unknown id. ``person_is_new`` says that the
-    person's row was inserted in this transaction, so no registration can
-    refer to it yet and there is nothing to look for.
+    ``consortium_id`` and ``activity_statuses`` narrow the sessions the caller
+    may register for; any other is SessionNotFound, exactly as an unknown id.
+    ``person_is_new`` says that the person's row was inserted in this
+    transaction, so no registration can refer to it yet and there is nothing
+    to look for.
+
+    Under the session's lock a new registration costs at most three
+    statements: the lock, one read of the person's registration and the
+    municipality's quota (left out when there is nothing to read), and the
+    writes (larnav.registrations.queries).
     """
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError("register_in_transaction needs an open transaction.")
-    try:
-        session = lock_session(session_id, visible)
-    except Session.DoesNotExist:
-        raise SessionNotFound() from None
-    if not person_is_new:
-        existing = Registration.objects.filter(session=session, person=person, status__in=ACTIVE_STATUSES).first()
-        if existing is not None:
-            return Outcome(existing, False, [])
+    session = queries.lock_session(session_id, consortium_id=consortium_id, activity_statuses=activity_statuses)
+    if session is None:
+        raise SessionNotFound()
+    workplace = person.workplace
+    municipality_id = workplace.municipality_id if workplace else None
+    competes = verified and not session.requires_approval
+    # Whether the quota can decide: a seat is free and the person's municipality is known.
+    quota_matters = competes and municipality_id is not None and session.confirmed_count < session.capacity
+    standing = None
+    if not person_is_new or quota_matters:
+        standing = queries.standing(session.pk, None if person_is_new else person.pk,
+                                    municipality_id if quota_matters else None)
+        if standing.existing_id is not None:
+            return Outcome(Registration.objects.get(pk=standing.existing_id), False, [])
     _check_open(session)
     _check_eligible(session, person)
-    workplace = person.workplace
     reg = Registration(
         consortium_id=session.consortium_id, session=session, person=person, registered_by=registered_by,
-        workplace=workplace, municipality_id=workplace.municipality_id if workplace else None,
-        answers=answers or {}, expected_benefit=expected_benefit,
+        workplace=workplace, municipality_id=municipality_id, answers=answers or {},
+        expected_benefit=expected_benefit,
     )
     seats = _Seats(session)
+    if quota_matters:
+        seats.know(municipality_id, standing.quota, standing.used)
     position = None
     if not verified:
         reg.status = Status.PENDING_VERIFICATION
@@ -252,10 +268,9 @@ def register_in_transaction(session_id: int, person, *, registered_by=None, veri
             reg.status = Status.WAITLISTED
             # Everyone else on the list was queued earlier, under this same lock: this one is last.
             position = session.waitlist_count
-    reg.save()
-    RegistrationEvent.objects.create(registration=reg, to_status=reg.status, actor=registered_by,
-                                     reason=gettext_noop("Registered"))
-    seats.save()
+    event = RegistrationEvent(to_status=reg.status, actor=registered_by, reason=gettext_noop("Registered"))
+    queries.create(reg, event, seats.counters())
+    catalog_cache.invalidate(session.consortium_id)
     notifications.registration_changed(reg, None)
     return Outcome(reg, True, [], position)
 
@@ -412,18 +427,17 @@ def known_or_new_person(consortium_id, *, first_name, last_name, email, workplac
     known after that.
     """
     from larnav.people.models import Person
+    from larnav.people.queries import create_person, person_by_email
 
     email = email.strip().lower()
-    known = (Person.objects.alias(email_lower=Lower("email"))
-             .filter(consortium_id=consortium_id, email_lower=Lower(Value(email))).order_by()[:1])
-    person = next(iter(known), None)  # unique: no ordering needed
+    person = person_by_email(consortium_id, email)
     if person is not None:
         if person.workplace_id == workplace.pk:
             person.workplace = workplace  # the row in hand, not another query
         return person, False
-    person = Person.objects.create(consortium_id=consortium_id, first_name=first_name.strip(),
-                                   last_name=last_name.strip(), email=email, workplace=workplace,
-                                   occupation_id=occupation_id)
+    person = create_person(Person(consortium_id=consortium_id, first_name=first_name.strip(),
+                                  last_name=last_name.strip(), email=email, workplace=workplace,
+                                  occupation_id=occupation_id))
     return person, True
 
 

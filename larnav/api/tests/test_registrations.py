@@ -1,6 +1,7 @@
 """POST /api/v1/sessions/{id}/registrations: registering others, within the caller's scope."""
 
 import pytest
+from django.db import connection
 
 from larnav.catalog.models import Activity, Session
 from larnav.core.testing import make_consortium
@@ -216,18 +217,21 @@ def test_messages_follow_accept_language(region, session, post):
 
 # --- Queries --------------------------------------------------------------------------------
 
-# One registration through the API, in statements: the token with its user, the user's role
-# assignments, then in one transaction (a savepoint inside the test's own transaction): the
+# One registration through the API, in statements: the token with its user and the user's role
+# assignments (one statement), then in one transaction (a savepoint inside the test's own transaction): the
 # workplace with the occupation, the person by address, [the new person], the session's row
-# lock, [an active registration of a known person], the session's quotas, the registration,
-# its history event, the participant's e-mail in the outbox, the session's counters.
+# lock, [one read of a known person's active registration and the municipality's quota], the
+# writes (the registration, its history event and the session's counters), the participant's
+# e-mail in the outbox.
 TRANSACTION = 2  # SAVEPOINT and RELEASE here; BEGIN and COMMIT in production
+# The registration's writes: one statement on PostgreSQL, three on SQLite (no INSERT in a CTE).
+WRITES = 1 if connection.vendor == "postgresql" else 3
 
 
 @pytest.mark.parametrize("how,expected", [
-    ("new address", 2 + TRANSACTION + 9),
-    ("known address", 2 + TRANSACTION + 9),
-    ("person_id", 2 + TRANSACTION + 8),
+    ("new address", 1 + TRANSACTION + 6 + WRITES),
+    ("known address", 1 + TRANSACTION + 5 + WRITES),
+    ("person_id", 1 + TRANSACTION + 4 + WRITES),
 ])
 def test_one_registration_takes_a_fixed_number_of_queries(region, post, how, expected,
                                                           django_assert_num_queries):
@@ -248,7 +252,7 @@ def test_a_waitlisted_registration_learns_its_place_without_further_queries(regi
     first = post(region.samordnare, session.pk, new_person(region, "first@huddinge.se")).json()
     second = post(region.samordnare, session.pk, new_person(region, "second@huddinge.se")).json()
     assert (first["status"], second["status"], second["waitlist_position"]) == ("confirmed", "waitlisted", 1)
-    with django_assert_num_queries(2 + TRANSACTION + 8):  # no quota lookup once the session is full
+    with django_assert_num_queries(1 + TRANSACTION + 5 + WRITES):  # no quota read once the session is full
         third = post(region.samordnare, session.pk, new_person(region, "third@huddinge.se")).json()
     assert (third["status"], third["waitlist_position"]) == ("waitlisted", 2)
     # The same place as counted afterwards from the waiting list.

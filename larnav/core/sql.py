@@ -1,0 +1,136 @@
+"""Hand-written SQL for the few hot statements, with the ORM's own conversions.
+
+The ORM compiles every statement anew: building the query, resolving
+lookups, quoting, then turning each row into a model instance costs far more
+CPU than the database needs to answer a one-row statement. The statements a
+registration rush runs thousands of times a second are written as SQL in
+their app's ``queries`` module instead, with these helpers, which convert
+values exactly as the ORM does (``get_db_prep_save`` on the way in, the
+backend's and the field's converters on the way out), so that the same SQL
+runs on SQLite and PostgreSQL and the rows are the same model instances.
+
+Everything here is computed once per model, set of columns and database
+vendor, then reused.
+"""
+
+# SQL is built only from model metadata (table and column names); every value is a parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import functools
+
+from django.db import connections
+
+
+def quoted(connection, name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def table(model, connection) -> str:
+    return quoted(connection, model._meta.db_table)
+
+
+@functools.cache
+def _fields(model, names: tuple[str, ...] | None):
+    """Concrete fields of ``model``, in the model's order (``from_db`` needs that order)."""
+    concrete = model._meta.concrete_fields
+    if names is None:
+        return tuple(concrete)
+    wanted = set(names)
+    unknown = wanted - {f.name for f in concrete} - {f.attname for f in concrete}
+    if unknown:
+        raise ValueError(f"{model.__name__} has no columns {sorted(unknown)}")
+    return tuple(f for f in concrete if f.name in wanted or f.attname in wanted)
+
+
+def select_list(model, alias: str, connection, names: tuple[str, ...] | None = None) -> str:
+    """``alias."col", …`` for ``names`` (all concrete fields when None), in the model's order."""
+    return ", ".join(f"{alias}.{quoted(connection, f.column)}" for f in _fields(model, names))
+
+
+def _per_connection(connection) -> dict:
+    # Converters are bound to a connection's operations, and connections are per thread.
+    try:
+        return connection._larnav_sql
+    except AttributeError:
+        connection._larnav_sql = {}
+        return connection._larnav_sql
+
+
+def _loader(model, names: tuple[str, ...] | None, connection):
+    cache = _per_connection(connection)
+    key = ("load", model, names)
+    found = cache.get(key)
+    if found is None:
+        fields = _fields(model, names)
+        converters = []
+        for index, field in enumerate(fields):
+            col = field.get_col(model._meta.db_table)
+            functions = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            if functions:
+                converters.append((index, col, tuple(functions)))
+        found = cache[key] = (tuple(f.attname for f in fields), tuple(converters), len(fields))
+    return found
+
+
+def load(model, row, names: tuple[str, ...] | None = None, *, start: int = 0, using: str = "default"):
+    """The instance of ``model`` whose columns ``names`` (see ``select_list``) begin at ``row[start]``.
+
+    Columns not read are deferred: they load on first use, as with ``only()``.
+    """
+    connection = connections[using]
+    attnames, converters, count = _loader(model, names, connection)
+    values = list(row[start:start + count])
+    for index, col, functions in converters:
+        value = values[index]
+        for convert in functions:
+            value = convert(value, col, connection)
+        values[index] = value
+    return model.from_db(using, attnames, values)
+
+
+def width(model, names: tuple[str, ...] | None = None) -> int:
+    return len(_fields(model, names))
+
+
+@functools.cache
+def _insert_fields(model):
+    return tuple(f for f in model._meta.concrete_fields if not f.primary_key or not f.auto_created)
+
+
+def insert_columns(model, connection) -> str:
+    return ", ".join(quoted(connection, f.column) for f in _insert_fields(model))
+
+
+def insert_params(obj, connection) -> list:
+    """The values of a new row for ``obj``, as ``save()`` would write them (defaults, auto_now_add)."""
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in _insert_fields(type(obj))]
+
+
+def inserted(obj, pk, using: str = "default"):
+    """Mark ``obj`` as the saved row ``pk``, as ``save()`` leaves it."""
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = using
+    return obj
+
+
+def _insert_sql(model, connection) -> str:
+    cache = _per_connection(connection)
+    sql = cache.get(("insert", model))
+    if sql is None:
+        placeholders = ", ".join(["%s"] * len(_insert_fields(model)))
+        sql = cache[("insert", model)] = (
+            f"INSERT INTO {table(model, connection)} ({insert_columns(model, connection)}) "
+            f"VALUES ({placeholders}) RETURNING {quoted(connection, model._meta.pk.column)}")
+    return sql
+
+
+def insert(obj, using: str = "default"):
+    """INSERT ``obj`` (no signals, no savepoint) and set its primary key; returns ``obj``."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(type(obj), connection), insert_params(obj, connection))
+        pk = cursor.fetchone()[0]
+    return inserted(obj, pk, using)

@@ -1,0 +1,38 @@
+"""The person behind an e-mail address, read in SQL written once (a registration rush runs it per request).
+
+The address is matched as the database's uniqueness rule matches it:
+lower-cased, within the consortium, through that rule's index.
+"""
+
+# SQL is built only from model metadata (table and column names); every value is a parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from django.db import connection
+
+from larnav.core import sql
+
+from .models import Person
+
+
+def person_by_email(consortium_id: int, email: str) -> Person | None:
+    c = connection
+    cache = sql._per_connection(c)
+    text = cache.get("person_by_email")
+    if text is None:
+        q = c.ops.quote_name
+        text = cache["person_by_email"] = (
+            f"SELECT {sql.select_list(Person, 'p', c)} FROM {sql.table(Person, c)} p "
+            f"WHERE p.{q('consortium_id')} = %s AND LOWER(p.{q('email')}) = LOWER(%s) LIMIT 1")
+    with c.cursor() as cursor:
+        cursor.execute(text, [consortium_id, email])
+        row = cursor.fetchone()
+    return None if row is None else sql.load(Person, row)
+
+
+def create_person(person: Person) -> Person:
+    """INSERT a new person as ``Person.save`` would (the address lower-cased); nothing
+    listens to a person's save signals."""
+    person.email = person.email.strip().lower()
+    return sql.insert(person)
