@@ -76,6 +76,16 @@ def sign_in(page, username: str, password: str = "korrekt-hast-batteri"):
     page.wait_for_url("**/")
 
 
+def follow_menu(page, link: str, group: str | None = None, menu: str = "Huvudmeny"):
+    """Click ``link`` in the main menu, opening its ``group`` (a disclosure) first when it is in one."""
+    nav = page.get_by_role("navigation", name=menu)
+    if group:
+        closed = nav.locator("details:not([open]) > summary", has_text=group)
+        if closed.count():
+            closed.click()
+    nav.get_by_role("link", name=link, exact=True).click()
+
+
 def serious_violations(page) -> list[str]:
     """axe-core violations of impact serious or critical, as readable lines."""
     from axe_playwright_python.sync_playwright import Axe

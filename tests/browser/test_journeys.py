@@ -5,7 +5,7 @@ import re
 from django.core import mail
 from playwright.sync_api import expect
 
-from .conftest import sign_in
+from .conftest import follow_menu, sign_in
 
 
 def test_participant_signs_in_with_an_emailed_link_on_a_phone(phone_page, live_server, region):
@@ -25,7 +25,7 @@ def test_participant_signs_in_with_an_emailed_link_on_a_phone(phone_page, live_s
 
 def test_cka_finds_own_staff_and_switches_language(page, live_server, region):
     sign_in(page, "cka-huddinge")
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Personer").click()
+    follow_menu(page, "Personer", group="Register")
     page.get_by_label("Sök").fill("Åström")
     page.get_by_role("button", name="Filtrera").click()
     expect(page.get_by_role("link", name="Åström, Anna")).to_be_visible()

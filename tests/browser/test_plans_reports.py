@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from larnav.statistics.periods import STOCKHOLM, tertial_of, today
 from larnav.statistics.testing import make_dated_session, register
 
-from .conftest import serious_violations, set_language, sign_in
+from .conftest import follow_menu, serious_violations, set_language, sign_in
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def participants(region):
 def test_coordinator_records_a_goal_with_an_indicator_and_orders_a_tertial_report(page, live_server, participants):
     year = today().year
     sign_in(page, "samordnare")
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Verksamhetsplan").click()
+    follow_menu(page, "Verksamhetsplan", group="Uppföljning")
     page.get_by_role("link", name="Ny verksamhetsplan").click()
     page.get_by_label("År").fill(str(year))
     page.get_by_role("button", name="Spara").click()
@@ -50,7 +50,7 @@ def test_coordinator_records_a_goal_with_an_indicator_and_orders_a_tertial_repor
     expect(row.locator(".plan-status")).to_have_text("Uppfyllt")
     expect(row).to_contain_text("3 deltagare")
 
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Rapporter").click()
+    follow_menu(page, "Rapporter", group="Uppföljning")
     page.get_by_label("Tertialrapport").check()
     page.locator("#id_year").select_option(str(year))
     page.locator("#id_tertial").select_option(str(tertial_of(today())))
