@@ -45,19 +45,19 @@ def user_with_access(joins: str, where: str, params, extra_columns: tuple[str, .
     active role assignments, read in the same statement, and kept on the user.
     """
     c = connection
-    q = c.ops.quote_name
-    key = ("user_with_access", joins, where, extra_columns)
-    cache = sql._per_connection(c)
-    text = cache.get(key)
-    if text is None:
+
+    def build(c):
+        q = c.ops.quote_name
         extra = "".join(f"{column}, " for column in extra_columns)
-        text = cache[key] = (
+        return (
             f"SELECT {extra}{sql.select_list(User, 'u', c)}, ra.{q('role')}, ra.{q('consortium_id')}, "
             f"{sql.select_list(Organisation, 'o', c, _SCOPE_FIELDS)} FROM {joins} "
             f"LEFT JOIN {sql.table(RoleAssignment, c)} ra ON ra.{q('user_id')} = u.{q('id')} "
             f"AND ra.{q('valid_from')} <= %s AND (ra.{q('valid_to')} IS NULL OR ra.{q('valid_to')} >= %s) "
             f"LEFT JOIN {sql.table(Organisation, c)} o ON o.{q('id')} = ra.{q('organisation_id')} "
             f"WHERE ({where}) AND u.{q('is_active')}")
+
+    text = sql.statement(("user_with_access", joins, where, extra_columns), build, c)
     today = RoleAssignment._meta.get_field("valid_from").get_db_prep_value(timezone.localdate(), c)
     with c.cursor() as cursor:
         cursor.execute(text, [today, today, *params])

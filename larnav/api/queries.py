@@ -55,11 +55,7 @@ def _workplace_sql(with_occupation: bool):
                 f"FROM {sql.table(Organisation, c)} w WHERE w.{q('id')} = %s AND w.{q('consortium_id')} = %s "
                 f"AND w.{q('is_active')}")
 
-    cache = sql._per_connection(connection)
-    key = ("workplace", with_occupation)
-    if key not in cache:
-        cache[key] = build(connection)
-    return cache[key]
+    return sql.statement(("workplace", with_occupation), build, connection)
 
 
 # What the permission check, the new person and the registration's snapshot read; the rest of

@@ -58,6 +58,16 @@ def _per_connection(connection) -> dict:
         return connection._larnav_sql
 
 
+def statement(key, build, connection) -> str:
+    """The SQL text ``build(connection)`` makes, built once per connection and ``key``
+    (a hashable naming the statement and its variant)."""
+    cache = _per_connection(connection)
+    text = cache.get(key)
+    if text is None:
+        text = cache[key] = build(connection)
+    return text
+
+
 def _loader(model, names: tuple[str, ...] | None, connection):
     cache = _per_connection(connection)
     key = ("load", model, names)

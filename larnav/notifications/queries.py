@@ -33,14 +33,13 @@ def delivery_job_waiting(task_path: str) -> bool:
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult, get_date_max
 
-    c = connection
-    cache = sql._per_connection(c)
-    text = cache.get("delivery_job_waiting")
-    if text is None:
+    def build(c):
         q = c.ops.quote_name
-        text = cache["delivery_job_waiting"] = (
-            f"SELECT 1 FROM {sql.table(DBTaskResult, c)} WHERE {q('status')} = %s AND {q('task_path')} = %s "
-            f"AND ({q('run_after')} = %s OR {q('run_after')} <= %s) LIMIT 1")
+        return (f"SELECT 1 FROM {sql.table(DBTaskResult, c)} WHERE {q('status')} = %s AND {q('task_path')} = %s "
+                f"AND ({q('run_after')} = %s OR {q('run_after')} <= %s) LIMIT 1")
+
+    c = connection
+    text = sql.statement("delivery_job_waiting", build, c)
     run_after = DBTaskResult._meta.get_field("run_after")
     params = [TaskResultStatus.READY.value, task_path, run_after.get_db_prep_value(get_date_max(), c),
               run_after.get_db_prep_value(timezone.now(), c)]

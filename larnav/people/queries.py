@@ -17,15 +17,13 @@ from .models import Person
 
 
 def person_by_email(consortium_id: int, email: str) -> Person | None:
-    c = connection
-    cache = sql._per_connection(c)
-    text = cache.get("person_by_email")
-    if text is None:
+    def build(c):
         q = c.ops.quote_name
-        text = cache["person_by_email"] = (
-            f"SELECT {sql.select_list(Person, 'p', c)} FROM {sql.table(Person, c)} p "
-            f"WHERE p.{q('consortium_id')} = %s AND LOWER(p.{q('email')}) = LOWER(%s) LIMIT 1")
-    with c.cursor() as cursor:
+        return (f"SELECT {sql.select_list(Person, 'p', c)} FROM {sql.table(Person, c)} p "
+                f"WHERE p.{q('consortium_id')} = %s AND LOWER(p.{q('email')}) = LOWER(%s) LIMIT 1")
+
+    text = sql.statement("person_by_email", build, connection)
+    with connection.cursor() as cursor:
         cursor.execute(text, [consortium_id, email])
         row = cursor.fetchone()
     return None if row is None else sql.load(Person, row)

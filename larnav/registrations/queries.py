@@ -27,11 +27,7 @@ _ACTIVITY_FIELDS = ("id", "status")
 
 
 def _sql(key, build):
-    cache = sql._per_connection(connection)
-    text = cache.get(key)
-    if text is None:
-        text = cache[key] = build(connection)
-    return text
+    return sql.statement(key, build, connection)
 
 
 def _lock_sql(visible: int, statuses: int):
