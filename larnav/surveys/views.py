@@ -221,60 +221,66 @@ def version_new(request, template_pk):
     return redirect(_builder_url(version))
 
 
+def _confirmed(request, action, *, done, after: str, confirm, after_done: str | None = None):
+    """A step that is confirmed first: GET asks on the confirmation page (``confirm()`` gives its
+    title, text, button, back link, ...), POST runs ``action()``. A refusal (SurveyError) is shown
+    as an error and leads to ``after``; success shows ``done`` (or ``done(result)``) and leads to
+    ``after_done``, by default ``after`` too."""
+    if request.method != "POST":
+        return render(request, "surveys/confirm.html", confirm())
+    try:
+        result = action()
+    except SurveyError as exc:
+        messages.error(request, exc.message)
+        return redirect(after)
+    messages.success(request, done(result) if callable(done) else done)
+    return redirect(after_done or after)
+
+
 @require(Action.MANAGE_SURVEYS)
 def version_freeze(request, version_pk):
     version = _version(request, version_pk)
-    if request.method == "POST":
-        try:
-            services.freeze(version)
-        except SurveyError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Version %(n)s is in use and can no longer change.") % {"n": version.number})
-        return redirect(_builder_url(version))
-    return render(request, "surveys/confirm.html", {
-        "title": _("Take version %(n)s into use?") % {"n": version.number},
-        "text": _("A version in use never changes: results of every round sent with it stay comparable. "
-                  "Automatic course evaluations use the latest version in use. To change it later, you create "
-                  "a new version."),
-        "button": _("Take into use"), "back": _builder_url(version),
-    })
+    return _confirmed(
+        request, lambda: services.freeze(version), after=_builder_url(version),
+        done=_("Version %(n)s is in use and can no longer change.") % {"n": version.number},
+        confirm=lambda: {
+            "title": _("Take version %(n)s into use?") % {"n": version.number},
+            "text": _("A version in use never changes: results of every round sent with it stay comparable. "
+                      "Automatic course evaluations use the latest version in use. To change it later, you create "
+                      "a new version."),
+            "button": _("Take into use"), "back": _builder_url(version),
+        })
 
 
 @require(Action.MANAGE_SURVEYS)
 def template_archive(request, template_pk):
     template = _template(request, template_pk)
     archive = template.archived_at is None
-    if request.method == "POST":
-        services.set_archived(template, archive)
-        messages.success(request, _("The template is archived.") if archive else _("The template is restored."))
-        return redirect("surveys:template", template_pk=template.pk)
-    return render(request, "surveys/confirm.html", {
-        "title": _("Archive “%(name)s”?") % {"name": template.name} if archive
-        else _("Restore “%(name)s”?") % {"name": template.name},
-        "text": _("An archived template cannot be chosen for new rounds or activities. Its rounds and results "
-                  "are kept.") if archive else _("The template can be used for new rounds again."),
-        "button": _("Archive") if archive else _("Restore"),
-        "back": reverse("surveys:template", args=[template.pk]),
-    })
+    back = reverse("surveys:template", args=[template.pk])
+    return _confirmed(
+        request, lambda: services.set_archived(template, archive), after=back,
+        done=_("The template is archived.") if archive else _("The template is restored."),
+        confirm=lambda: {
+            "title": _("Archive “%(name)s”?") % {"name": template.name} if archive
+            else _("Restore “%(name)s”?") % {"name": template.name},
+            "text": _("An archived template cannot be chosen for new rounds or activities. Its rounds and results "
+                      "are kept.") if archive else _("The template can be used for new rounds again."),
+            "button": _("Archive") if archive else _("Restore"), "back": back,
+        })
 
 
 @require(Action.MANAGE_SURVEYS)
 def template_delete(request, template_pk):
     template = _template(request, template_pk)
-    if request.method == "POST":
-        try:
-            services.delete_template(template)
-        except SurveyError as exc:
-            messages.error(request, exc.message)
-            return redirect("surveys:template", template_pk=template.pk)
-        messages.success(request, _("The template is deleted."))
-        return redirect("surveys:templates")
-    return render(request, "surveys/confirm.html", {
-        "title": _("Delete “%(name)s”?") % {"name": template.name},
-        "text": _("The template and all its versions and questions are deleted. This cannot be undone."),
-        "button": _("Delete"), "danger": True, "back": reverse("surveys:template", args=[template.pk]),
-    })
+    back = reverse("surveys:template", args=[template.pk])
+    return _confirmed(
+        request, lambda: services.delete_template(template), done=_("The template is deleted."), after=back,
+        after_done=reverse("surveys:templates"),
+        confirm=lambda: {
+            "title": _("Delete “%(name)s”?") % {"name": template.name},
+            "text": _("The template and all its versions and questions are deleted. This cannot be undone."),
+            "button": _("Delete"), "danger": True, "back": back,
+        })
 
 
 @require(Action.MANAGE_SURVEYS)
@@ -332,21 +338,18 @@ def _section_form(request, section, version):
 def section_delete(request, section_pk):
     section = _section(request, section_pk)
     version = section.version
-    if request.method == "POST":
-        try:
-            services.delete_section(section)
-        except SurveyError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The section and its questions are deleted."))
-        return redirect(_builder_url(version))
-    count = section.questions.count()
-    return render(request, "surveys/confirm.html", {
-        "title": _("Delete the section “%(name)s”?") % {"name": section.title or section.position},
-        "text": _("Its %(n)s questions are deleted with it.") % {"n": count} if count else
-        _("The section has no questions."),
-        "button": _("Delete"), "danger": True, "back": _builder_url(version),
-    })
+
+    def confirm():
+        count = section.questions.count()
+        return {
+            "title": _("Delete the section “%(name)s”?") % {"name": section.title or section.position},
+            "text": _("Its %(n)s questions are deleted with it.") % {"n": count} if count else
+            _("The section has no questions."),
+            "button": _("Delete"), "danger": True, "back": _builder_url(version),
+        }
+
+    return _confirmed(request, lambda: services.delete_section(section), after=_builder_url(version),
+                      done=_("The section and its questions are deleted."), confirm=confirm)
 
 
 @require(Action.MANAGE_SURVEYS)
@@ -388,19 +391,14 @@ def _question_form(request, question, version, initial):
 def question_delete(request, question_pk):
     question = _question(request, question_pk)
     version = question.version
-    if request.method == "POST":
-        try:
-            services.delete_question(question)
-        except SurveyError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The question is deleted."))
-        return redirect(_builder_url(version))
-    return render(request, "surveys/confirm.html", {
-        "title": _("Delete the question “%(text)s”?") % {"text": question.text},
-        "text": _("The question and its options are deleted."), "button": _("Delete"), "danger": True,
-        "back": _builder_url(version, f"q{question.pk}"),
-    })
+    return _confirmed(
+        request, lambda: services.delete_question(question), done=_("The question is deleted."),
+        after=_builder_url(version),
+        confirm=lambda: {
+            "title": _("Delete the question “%(text)s”?") % {"text": question.text},
+            "text": _("The question and its options are deleted."), "button": _("Delete"), "danger": True,
+            "back": _builder_url(version, f"q{question.pk}"),
+        })
 
 
 @require(Action.MANAGE_SURVEYS)
@@ -526,69 +524,55 @@ def survey_send(request, survey_pk):
     if survey.sent_at is not None:
         messages.info(request, _("The survey has already been sent."))
         return redirect(back)
-    if request.method == "POST":
-        try:
-            count = services.send_survey(survey.pk, request.user)
-        except SurveyError as exc:
-            messages.error(request, exc.message)
+    open_link = survey.target == Survey.Target.OPEN_LINK
+
+    def confirm():
+        recipients = services.recipients_for(survey)
+        if open_link:
+            text = _("The survey gets a link that anyone who has it can answer. Version %(n)s of the template is "
+                     "taken into use and can no longer change.") % {"n": survey.version.number}
         else:
-            if survey.target == Survey.Target.OPEN_LINK:
-                messages.success(request, _("The survey is open. Share its link."))
-            else:
-                messages.success(request, _("The survey is sent to %(n)s recipients.") % {"n": count})
-        return redirect(back)
-    recipients = services.recipients_for(survey)
-    if survey.target == Survey.Target.OPEN_LINK:
-        text = _("The survey gets a link that anyone who has it can answer. Version %(n)s of the template is taken "
-                 "into use and can no longer change.") % {"n": survey.version.number}
-    else:
-        text = _("%(count)s recipients get an e-mail with their personal link. Version %(n)s of the template is "
-                 "taken into use and can no longer change.") % {"count": len(recipients),
-                                                                 "n": survey.version.number}
-    return render(request, "surveys/confirm.html", {
-        "title": _("Send “%(title)s”?") % {"title": survey.title}, "text": text, "button": _("Send"),
-        "back": back, "recipients": recipients[:50], "recipient_total": len(recipients),
-    })
+            text = _("%(count)s recipients get an e-mail with their personal link. Version %(n)s of the template is "
+                     "taken into use and can no longer change.") % {"count": len(recipients),
+                                                                     "n": survey.version.number}
+        return {"title": _("Send “%(title)s”?") % {"title": survey.title}, "text": text, "button": _("Send"),
+                "back": back, "recipients": recipients[:50], "recipient_total": len(recipients)}
+
+    return _confirmed(
+        request, lambda: services.send_survey(survey.pk, request.user), after=back, confirm=confirm,
+        done=lambda count: _("The survey is open. Share its link.") if open_link
+        else _("The survey is sent to %(n)s recipients.") % {"n": count})
 
 
 @require(Action.MANAGE_SURVEYS)
 def survey_remind(request, survey_pk):
     survey = _survey(request, survey_pk)
     back = reverse("surveys:survey", args=[survey.pk])
-    if request.method == "POST":
-        try:
-            count = services.remind(survey.pk)
-        except SurveyError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("%(n)s reminders are being sent.") % {"n": count})
-        return redirect(back)
-    count = services.remindable_count(survey)
-    return render(request, "surveys/confirm.html", {
-        "title": _("Remind those who have not answered?"),
-        "text": _("%(n)s people who have not answered get a reminder with their link. Those e-mailed in the last "
-                  "%(hours)s hours are left out.") % {"n": count, "hours": services.MIN_HOURS_BETWEEN_MAILS},
-        "button": _("Send reminders"), "back": back, "disabled": count == 0,
-    })
+
+    def confirm():
+        count = services.remindable_count(survey)
+        return {
+            "title": _("Remind those who have not answered?"),
+            "text": _("%(n)s people who have not answered get a reminder with their link. Those e-mailed in the "
+                      "last %(hours)s hours are left out.") % {"n": count, "hours": services.MIN_HOURS_BETWEEN_MAILS},
+            "button": _("Send reminders"), "back": back, "disabled": count == 0,
+        }
+
+    return _confirmed(request, lambda: services.remind(survey.pk), after=back, confirm=confirm,
+                      done=lambda count: _("%(n)s reminders are being sent.") % {"n": count})
 
 
 @require(Action.MANAGE_SURVEYS)
 def survey_close(request, survey_pk):
     survey = _survey(request, survey_pk)
     back = reverse("surveys:survey", args=[survey.pk])
-    if request.method == "POST":
-        try:
-            services.close_survey(survey.pk)
-        except SurveyError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The survey is closed."))
-        return redirect(back)
-    return render(request, "surveys/confirm.html", {
-        "title": _("Close “%(title)s” now?") % {"title": survey.title},
-        "text": _("Nobody can answer after this. The answers given are kept, and you can open it again."),
-        "button": _("Close the survey"), "back": back,
-    })
+    return _confirmed(
+        request, lambda: services.close_survey(survey.pk), done=_("The survey is closed."), after=back,
+        confirm=lambda: {
+            "title": _("Close “%(title)s” now?") % {"title": survey.title},
+            "text": _("Nobody can answer after this. The answers given are kept, and you can open it again."),
+            "button": _("Close the survey"), "back": back,
+        })
 
 
 @require(Action.MANAGE_SURVEYS)
@@ -611,19 +595,15 @@ def survey_reopen(request, survey_pk):
 @require(Action.MANAGE_SURVEYS)
 def survey_delete(request, survey_pk):
     survey = _survey(request, survey_pk)
-    if request.method == "POST":
-        try:
-            services.delete_survey(survey)
-        except SurveyError as exc:
-            messages.error(request, exc.message)
-            return redirect("surveys:survey", survey_pk=survey.pk)
-        messages.success(request, _("The draft is deleted."))
-        return redirect("surveys:home")
-    return render(request, "surveys/confirm.html", {
-        "title": _("Delete the draft “%(title)s”?") % {"title": survey.title},
-        "text": _("Nothing has been sent. The draft is deleted; the template is kept."), "button": _("Delete"),
-        "danger": True, "back": reverse("surveys:survey", args=[survey.pk]),
-    })
+    back = reverse("surveys:survey", args=[survey.pk])
+    return _confirmed(
+        request, lambda: services.delete_survey(survey), done=_("The draft is deleted."), after=back,
+        after_done=reverse("surveys:home"),
+        confirm=lambda: {
+            "title": _("Delete the draft “%(title)s”?") % {"title": survey.title},
+            "text": _("Nothing has been sent. The draft is deleted; the template is kept."), "button": _("Delete"),
+            "danger": True, "back": back,
+        })
 
 
 # --- Answering -----------------------------------------------------------------------------------------
