@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from larnav.catalog.models import Occasion, Session
+from larnav.core.exceptions import Refused
 from larnav.registrations import services as registration_services
 from larnav.registrations.models import Registration, Status
 
@@ -26,10 +27,8 @@ from . import selectors
 from .models import AttendanceRecord, AttendanceStatus, CompletionRule
 
 
-class AttendanceError(Exception):
-    def __init__(self, message):
-        self.message = message
-        super().__init__(str(message))
+class AttendanceError(Refused):
+    code = "attendance_error"
 
 
 # --- Marking attendance -----------------------------------------------------------------

@@ -385,7 +385,7 @@ def activity_status(request, pk):
             messages.success(request, _("The activity is now: %(status)s.") % {"status": Activity.Status(status).label})
             return redirect("catalog:activity", pk=activity.pk)
     label, question = STATUS_ACTIONS[Activity.Status(status)]
-    return render(request, "catalog/confirm.html", {
+    return render(request, "core/confirm.html", {
         "title": label, "question": question, "object": activity, "error": error,
         "button": label, "hidden": {"status": status}, "back": reverse("catalog:activity", args=[activity.pk]),
     })
@@ -405,7 +405,7 @@ def activity_delete(request, pk):
         else:
             messages.success(request, _("The activity is deleted."))
             return redirect("catalog:manage")
-    return render(request, "catalog/confirm.html", {
+    return render(request, "core/confirm.html", {
         "title": _("Delete activity"), "question": _("Delete the activity for good?"), "object": activity,
         "error": error, "button": _("Delete"), "danger": True, "back": reverse("catalog:activity", args=[activity.pk]),
     })
@@ -564,7 +564,7 @@ def session_cancel(request, pk):
         else:
             messages.success(request, _("The session is cancelled."))
             return redirect("catalog:session", pk=session.pk)
-    return render(request, "catalog/confirm.html", {
+    return render(request, "core/confirm.html", {
         "title": _("Cancel session"), "object": session, "error": error, "danger": True,
         "question": _("Cancel the session? It stays in the catalog and in calendars, marked as cancelled."),
         "button": _("Cancel session"), "back": reverse("catalog:session", args=[session.pk]),
@@ -586,7 +586,7 @@ def session_delete(request, pk):
         else:
             messages.success(request, _("The session is deleted."))
             return redirect("catalog:activity", pk=activity_pk)
-    return render(request, "catalog/confirm.html", {
+    return render(request, "core/confirm.html", {
         "title": _("Delete session"), "object": session, "error": error, "danger": True,
         "question": _("Delete the session for good? Nobody is registered for it."),
         "button": _("Delete"), "back": reverse("catalog:session", args=[session.pk]),

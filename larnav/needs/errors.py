@@ -2,15 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from larnav.core.exceptions import Refused
 
-class NeedsError(Exception):
+
+class NeedsError(Refused):
     code = "needs_error"
     message = _("The change could not be made.")
-
-    def __init__(self, message=None):
-        if message is not None:
-            self.message = message
-        super().__init__(str(self.message))
 
 
 class NotAllowed(NeedsError):

@@ -158,7 +158,7 @@ def campaign_status(request, campaign_pk):
     else:
         question = _("Open the needs inventory again? Municipalities can then change and submit their answers "
                      "until the deadline.")
-    return render(request, "needs/confirm.html", {
+    return render(request, "core/confirm.html", {
         "title": _("Close the needs inventory") if closing else _("Open the needs inventory again"),
         "object": campaign, "question": question,
         "button": _("Close") if closing else _("Open again"), "danger": closing,
@@ -185,7 +185,7 @@ def campaign_remind(request, campaign_pk):
         error = _("Reminders are sent only while the inventory takes answers.")
     elif not due:
         error = _("Everyone who has not submitted has already been reminded today.")
-    return render(request, "needs/confirm.html", {
+    return render(request, "core/confirm.html", {
         "title": _("Send reminders"), "object": campaign, "error": error, "back": back,
         "question": _("Remind the municipal contacts of %(n)d municipalities and districts that have not "
                       "submitted? Those reminded today are not reminded again.") % {"n": due},
@@ -347,7 +347,7 @@ def item_delete(request, item_pk):
             return _refuse(request, exc, submission)
         messages.success(request, _("The need is removed."))
         return redirect(back)
-    return render(request, "needs/confirm.html", {
+    return render(request, "core/confirm.html", {
         "title": _("Remove the need"), "object": item, "back": back, "danger": True,
         "question": _("Remove this need from your answer? This cannot be undone."), "button": _("Remove"),
     })
@@ -459,7 +459,7 @@ def contributor_remove(request, contributor_pk):
         messages.success(request, _("%(name)s can no longer change the answers.")
                          % {"name": contributor.user.display_name})
         return redirect(back)
-    return render(request, "needs/confirm.html", {
+    return render(request, "core/confirm.html", {
         "title": _("Remove the colleague"), "object": contributor.user.display_name, "back": back, "danger": True,
         "question": _("Remove this colleague? They can then no longer add or change needs. The needs they have "
                       "added stay."), "button": _("Remove"),

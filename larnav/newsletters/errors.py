@@ -2,14 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from larnav.core.exceptions import Refused
 
-class NewsletterError(Exception):
+
+class NewsletterError(Refused):
+    code = "newsletter_error"
     message = _("The newsletter could not be changed.")
-
-    def __init__(self, message=None):
-        if message is not None:
-            self.message = message
-        super().__init__(str(self.message))
 
 
 class NotEditable(NewsletterError):

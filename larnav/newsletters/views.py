@@ -31,7 +31,7 @@ def _newsletter(request, pk) -> Newsletter:
 
 
 def _confirm_page(request, *, title, question, button, obj, back, danger=False, error=None, status=200):
-    return render(request, "newsletters/confirm.html", {
+    return render(request, "core/confirm.html", {
         "title": title, "question": question, "button": button, "object": obj, "back": back,
         "danger": danger, "error": error,
     }, status=status)

@@ -110,8 +110,9 @@ def plan_copy(request, pk):
 
 
 def _confirm(request, *, title, question, obj, back, button=None):
-    return render(request, "plans/confirm.html", {
+    return render(request, "core/confirm.html", {
         "title": title, "question": question, "object": obj, "back": back, "button": button or _("Delete"),
+        "danger": True,
     })
 
 

@@ -2,16 +2,13 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from larnav.core.exceptions import Refused
 
-class RegistrationError(Exception):
+
+class RegistrationError(Refused):
     code = "registration_error"
     status = 409
     message = _("The registration could not be made.")
-
-    def __init__(self, message=None):
-        if message is not None:
-            self.message = message
-        super().__init__(str(self.message))
 
 
 class SessionNotFound(RegistrationError):

@@ -2,15 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from larnav.core.exceptions import Refused
 
-class SurveyError(Exception):
+
+class SurveyError(Refused):
     code = "survey_error"
     message = _("The survey could not be changed.")
-
-    def __init__(self, message=None):
-        if message is not None:
-            self.message = message
-        super().__init__(str(self.message))
 
 
 class VersionFrozen(SurveyError):
