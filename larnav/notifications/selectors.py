@@ -10,7 +10,7 @@ from django.utils import timezone
 from larnav.accounts.permissions import Action, access_for
 
 from . import kinds
-from .models import JobFailure, MessageStatus, MessageTemplate, OutgoingMessage
+from .models import JobFailure, MessageStatus, MessageTemplate, NotificationSettings, OutgoingMessage
 
 OUTBOX_SORTS = {
     "created": ("created_at",),
@@ -19,6 +19,11 @@ OUTBOX_SORTS = {
     "status": ("status",),
     "kind": ("kind",),
 }
+
+
+def consortia_without_evaluations() -> QuerySet:
+    """The ids of consortia that have switched evaluation invitations off (a subquery)."""
+    return NotificationSettings.objects.filter(send_evaluation_invitations=False).values("consortium_id")
 
 
 def _consortium_wide(user) -> bool:

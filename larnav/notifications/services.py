@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import jobs, kinds, outbox, templating
+from . import jobs, kinds, outbox, selectors, templating
 from .models import JobFailure, MessageStatus, MessageTemplate, NotificationSettings, OutgoingMessage
 
 # Evaluation invitations go to sessions that ended within this many days (a worker down for a
@@ -136,8 +136,7 @@ def queue_evaluation_invitations(now=None) -> int:
     if evaluations_sent_by:
         return 0
     now = now or timezone.now()
-    off = set(NotificationSettings.objects.filter(send_evaluation_invitations=False)
-              .values_list("consortium_id", flat=True))
+    off = selectors.consortia_without_evaluations()
     regs = (Registration.objects
             .filter(status__in=[Status.CONFIRMED, Status.COMPLETED], session__last_end__lte=now,
                     session__last_end__gt=now - EVALUATION_WINDOW)

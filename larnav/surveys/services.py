@@ -860,10 +860,10 @@ def create_due_evaluations(now=None) -> list[Survey]:
     A consortium that has switched evaluation invitations off (*Meddelandetexter*, the
     notifications settings) gets none; an activity can also be left out on its own page."""
     from larnav.catalog.models import Session
-    from larnav.notifications.models import NotificationSettings
+    from larnav.notifications.selectors import consortia_without_evaluations
 
     now = now or timezone.now()
-    switched_off = NotificationSettings.objects.filter(send_evaluation_invitations=False).values("consortium_id")
+    switched_off = consortia_without_evaluations()
     sessions = (Session.objects.filter(last_end__lte=now, last_end__gt=now - timedelta(days=EVALUATION_WINDOW_DAYS))
                 .exclude(status=Session.Status.CANCELLED).exclude(consortium_id__in=switched_off)
                 .exclude(Exists(Survey.objects.filter(session=OuterRef("pk"), automatic=True)))
