@@ -391,6 +391,8 @@ def _cumulate(period: Period, new_by_tertial: dict[int, int]) -> dict[int, int]:
 # --- The single-pass engine (PostgreSQL) -----------------------------------------------------
 
 MAX_BITS = 62
+WORD_BITS = 63  # bits 0..62 of a bigint; the sign bit is never used, so every word is >= 0
+CHUNK_BITS = 12  # persons are counted per chunk of a word: at most 4096 distinct values each
 
 
 def _single_pass_possible(request: Request) -> bool:
@@ -424,6 +426,48 @@ def _vocabulary_bits(cut: Cut) -> _Bits:
     return _Bits([*VOCABULARIES[cut], None])
 
 
+@dataclass
+class _Field:
+    """Bits of the per-registration masks (the words m0, m1, ...).
+
+    ``cut`` None is one bit: the registration is under ``condition`` (a presence bit). Otherwise the
+    field holds the bit of the registration's value of ``cut`` (several for focus areas), or nothing
+    when ``condition`` is given and the registration is not under it. OR-ed over a person's attended
+    registrations the field says under which values the person attended."""
+
+    condition: int | None  # index into the conditions
+    cut: Cut | None
+    width: int
+    word: int = 0
+    offset: int = 0
+
+    @property
+    def mask(self) -> int:
+        return ((1 << self.width) - 1) << self.offset
+
+
+# Which cuts' values come from where: the period's sessions (s), the workplaces (w), the person (p).
+SESSION_CUTS = (Cut.ACTIVITY_TYPE, Cut.TERTIAL, Cut.FOCUS_AREA)
+WORKPLACE_CUTS = (Cut.DRIFTFORM, Cut.FUNKTION)
+# Additive measures are first summed at two fine grains, each with few distinct keys: where the
+# registration was made (organisation cuts, operating form, function) and who and what
+# (occupation, gender, activity type, tertial); focus areas by activity.
+WHERE_CUTS = frozenset({Cut.MUNICIPALITY, Cut.DISTRICT, Cut.WORKPLACE, Cut.DRIFTFORM, Cut.FUNKTION})
+# An id cut whose value is the person's own: one value per person, never "several".
+PERSON_CUTS = frozenset({Cut.ROLE})
+
+
+def _layout(fields: list[_Field]) -> int:
+    """Place the fields in words (in order, none split across words); the number of words."""
+    word, used = 0, 0
+    for f in fields:
+        if used + f.width > WORD_BITS:
+            word, used = word + 1, 0
+        f.word, f.offset = word, used
+        used += f.width
+    return word + 1
+
+
 def _single_pass(request: Request) -> Answer:
     """See the module docstring. Aliases: r registration, s the period's sessions, w workplaces, p person."""
     groups = list(request.groups)
@@ -448,30 +492,72 @@ def _single_pass(request: Request) -> Answer:
         if cut in (Cut.ROLE, Cut.GENDER):
             needs.add("p")
 
-    # The period's sessions, with what the cuts need of them computed once per session.
+    # The bits: a presence bit per condition, then per vocabulary cut a field for all registrations
+    # and one per condition it is asked under.
     tertials = _tertials(request.period)
-    tertial_bits = _Bits([*[tertial_key(t.year, t.tertial) for t in tertials], None])
-    local, _params = _tertial_expression(request.period)
-    local = local.replace("s.first_start", "s0.first_start")
-    first = tertials[0]
-    position = f"(({local}) / 10 - {first.year}) * 3 + MOD({local}, 10) - {first.tertial}"
-    type_bits = _vocabulary_bits(Cut.ACTIVITY_TYPE)
     focus_ids: list[int] = []
     if Cut.FOCUS_AREA in cuts:
         focus_ids = list(FocusArea.objects.filter(consortium_id=request.consortium_id).order_by("pk")
                          .values_list("pk", flat=True))
-    focus_bits = _Bits([*focus_ids, None])
-    session_cols = ["s0.id", "s0.activity_id", "s0.first_start", f"CAST(1 AS bigint) << ({position}) AS tertial_bit",
-                    f"{type_bits.case('a0.type')} AS type_bit"]
+    bits = {Cut.DRIFTFORM: _vocabulary_bits(Cut.DRIFTFORM), Cut.FUNKTION: _vocabulary_bits(Cut.FUNKTION),
+            Cut.GENDER: _vocabulary_bits(Cut.GENDER), Cut.ACTIVITY_TYPE: _vocabulary_bits(Cut.ACTIVITY_TYPE),
+            Cut.TERTIAL: _Bits([*[tertial_key(t.year, t.tertial) for t in tertials], None]),
+            Cut.FOCUS_AREA: _Bits([*focus_ids, None])}
+    vocab_cuts = [cut for cut in cuts if cut in bits]
+    id_cuts = [cut for cut in cuts if cut in ID_CUTS]
+    fields: dict[tuple[int | None, Cut | None], _Field] = {}
+    for j in range(len(conditions)):
+        fields[(j, None)] = _Field(j, None, 1)
+    for cut in vocab_cuts:
+        fields[(None, cut)] = _Field(None, cut, len(bits[cut].keys))
+    for condition, cut in groups:
+        if condition is not None and cut in bits:
+            j = conditions.index(condition)
+            fields.setdefault((j, cut), _Field(j, cut, len(bits[cut].keys)))
+    words = _layout(list(fields.values()))
+
+    # The period's sessions, with what the cuts need of them computed once per session.
+    local, _params = _tertial_expression(request.period)
+    local = local.replace("s.first_start", "s0.first_start")
+    first = tertials[0]
+    position = f"(({local}) / 10 - {first.year}) * 3 + MOD({local}, 10) - {first.tertial}"
+    values = {  # unshifted bit(s) of each vocabulary cut's value, in the subquery of its source
+        Cut.ACTIVITY_TYPE: bits[Cut.ACTIVITY_TYPE].case("a0.type"),
+        Cut.TERTIAL: f"(CAST(1 AS bigint) << ({position}))",
+        Cut.FOCUS_AREA: (f"COALESCE(fm.mask, {bits[Cut.FOCUS_AREA].none_bit})" if focus_ids
+                         else f"CAST({bits[Cut.FOCUS_AREA].none_bit} AS bigint)"),
+        Cut.DRIFTFORM: bits[Cut.DRIFTFORM].case("NULLIF(w0.driftform, '')"),
+        Cut.FUNKTION: bits[Cut.FUNKTION].case("NULLIF(w0.funktion, '')"),
+        Cut.GENDER: bits[Cut.GENDER].case("NULLIF(p.gender, '')"),
+    }
+
+    def contribution(source_cuts, word: int, condition: int | None) -> str | None:
+        """SQL: the fields of ``source_cuts`` in ``word`` for ``condition`` (None: unconditioned), shifted."""
+        terms = [f"({values[fd.cut]} << {fd.offset})" for fd in fields.values()
+                 if fd.word == word and fd.condition == condition and fd.cut in source_cuts]
+        return " | ".join(terms) or None
+
+    def none_bits(source_cuts, word: int, condition: int | None) -> int:
+        return sum(bits[fd.cut].none_bit << fd.offset for fd in fields.values()
+                   if fd.word == word and fd.condition == condition and fd.cut in source_cuts)
+
+    variants = [None, *range(len(conditions))]
+    session_cols = ["s0.id", "s0.activity_id", "s0.first_start"]
+    workplace_cols = ["w0.id", "w0.funktion", "d0.id AS district_id"]
+    for word in range(words):
+        for v in variants:
+            suffix = f"m{word}" + ("" if v is None else f"c{v}")
+            if (sql := contribution(SESSION_CUTS, word, v)) is not None:
+                session_cols.append(f"{sql} AS {suffix}")
+            if (sql := contribution(WORKPLACE_CUTS, word, v)) is not None:
+                workplace_cols.append(f"{sql} AS {suffix}")
+
     session_from = (f"FROM {_table(Session)} s0 JOIN {_table(Activity)} a0 ON a0.id = s0.activity_id")
     if focus_ids:
         through = _table(Activity.focus_areas.through)
         positions = " ".join(f"WHEN {pk} THEN CAST({1 << n} AS bigint)" for n, pk in enumerate(focus_ids))
         session_from += (f" LEFT JOIN (SELECT activity_id, BIT_OR(CASE focusarea_id {positions} ELSE 0 END) AS mask "
                          f"FROM {through} GROUP BY activity_id) fm ON fm.activity_id = s0.activity_id")
-        session_cols.append(f"COALESCE(fm.mask, {focus_bits.none_bit}) AS focus_mask")
-    else:
-        session_cols.append(f"CAST({focus_bits.none_bit} AS bigint) AS focus_mask")
     session_where = ["s0.consortium_id = %s", "s0.first_start >= %s", "s0.first_start < %s"]
     params: list = [request.consortium_id, _adapt(request.period.start), _adapt(request.period.end)]
     if f.activity_type:
@@ -481,10 +567,8 @@ def _single_pass(request: Request) -> Answer:
     # unlike a CTE the planner still sees the ids' statistics (it would otherwise hash the registrations).
     sessions = (f"(SELECT {', '.join(session_cols)} {session_from} WHERE {' AND '.join(session_where)} "
                 f"OFFSET 0) s")
-    ctes = []
 
     # Workplaces with their operating form, function and city district.
-    drift_bits, funk_bits = _vocabulary_bits(Cut.DRIFTFORM), _vocabulary_bits(Cut.FUNKTION)
     inner_w = bool(f.driftform or f.funktion or (org is not None and org.type != Organisation.Type.KOMMUN))
     if "w" in needs:
         w_where = ["w0.consortium_id = %s"]
@@ -496,37 +580,42 @@ def _single_pass(request: Request) -> Answer:
         if org is not None and org.type != Organisation.Type.KOMMUN:
             w_where.append("w0.path LIKE %s")
             params.append(org.path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-        drift_case = drift_bits.case("NULLIF(w0.driftform, '')")
-        funk_case = funk_bits.case("NULLIF(w0.funktion, '')")
         workplaces = (
-            f"(SELECT w0.id, w0.funktion, {drift_case} AS driftform_bit, {funk_case} AS funktion_bit, "
-            f"d0.id AS district_id FROM {_table(Organisation)} w0 LEFT JOIN {_table(Organisation)} d0 "
+            f"(SELECT {', '.join(workplace_cols)} FROM {_table(Organisation)} w0 LEFT JOIN {_table(Organisation)} d0 "
             f"ON d0.id = w0.parent_id AND d0.type = {_literal(Organisation.Type.STADSDEL)} "
             f"WHERE {' AND '.join(w_where)} OFFSET 0) w")
-    gender_bits = _vocabulary_bits(Cut.GENDER)
-    key_sql = {
-        Cut.MUNICIPALITY: "r.municipality_id",
-        Cut.DISTRICT: "w.district_id",
-        Cut.WORKPLACE: "r.workplace_id",
-        Cut.ROLE: "p.occupation_id",
-        Cut.DRIFTFORM: f"COALESCE(w.driftform_bit, {drift_bits.none_bit})",
-        Cut.FUNKTION: f"COALESCE(w.funktion_bit, {funk_bits.none_bit})",
-        Cut.GENDER: gender_bits.case("NULLIF(p.gender, '')"),
-        Cut.ACTIVITY_TYPE: "s.type_bit",
-        Cut.TERTIAL: "s.tertial_bit",
-        Cut.FOCUS_AREA: "s.activity_id",
-    }
-    bits = {Cut.DRIFTFORM: drift_bits, Cut.FUNKTION: funk_bits, Cut.GENDER: gender_bits,
-            Cut.ACTIVITY_TYPE: type_bits, Cut.TERTIAL: tertial_bits, Cut.FOCUS_AREA: focus_bits}
 
+    # One row per counted registration: the person, the measures, the id cuts' values (-1 for none)
+    # and the words.
+    id_sql = {Cut.MUNICIPALITY: "r.municipality_id", Cut.DISTRICT: "w.district_id",
+              Cut.WORKPLACE: "r.workplace_id", Cut.ROLE: "p.occupation_id"}
     columns, select_params = [], []
-    for j, condition in enumerate(conditions):
-        columns.append(f"CASE WHEN {condition.sql} THEN 1 ELSE 0 END AS c{j}")
-        select_params += condition.params
-    for i, cut in enumerate(cuts):
-        columns.append(f"{key_sql[cut]} AS k{i}")
-        if cut == Cut.FOCUS_AREA:
-            columns.append(f"s.focus_mask AS fm{i}")
+    k = {cut: f"k{i}" for i, cut in enumerate(id_cuts)}
+    for cut in id_cuts:
+        columns.append(f"COALESCE({id_sql[cut]}, -1) AS {k[cut]}")
+    if Cut.FOCUS_AREA in cuts:
+        columns.append("s.activity_id AS aid")
+    for word in range(words):
+        terms = []
+        for v in variants:
+            suffix = "" if v is None else f"c{v}"
+            parts = []
+            if v is not None and (presence := fields[(v, None)]).word == word:
+                parts.append(str(1 << presence.offset))
+            if contribution(SESSION_CUTS, word, v) is not None:
+                parts.append(f"s.m{word}{suffix}")
+            if contribution(WORKPLACE_CUTS, word, v) is not None:
+                parts.append(f"COALESCE(w.m{word}{suffix}, {none_bits(WORKPLACE_CUTS, word, v)})")
+            if (sql := contribution((Cut.GENDER,), word, v)) is not None:
+                parts.append(sql)
+            if not parts:
+                continue
+            if v is None:
+                terms.extend(parts)
+            else:
+                terms.append(f"CASE WHEN {conditions[v].sql} THEN {' | '.join(parts)} ELSE 0 END")
+                select_params += conditions[v].params
+        columns.append(f"CAST({' | '.join(terms) or '0'} AS bigint) AS m{word}")
     joins = [f"FROM {_table(Registration)} r JOIN {sessions} ON s.id = r.session_id"]
     if "w" in needs:
         joins.append(f"{'JOIN' if inner_w else 'LEFT JOIN'} {workplaces} ON w.id = r.workplace_id")
@@ -542,128 +631,206 @@ def _single_pass(request: Request) -> Answer:
         if value:
             where.append(f"{column} = %s")
             where_params.append(value)
-    measures = (f"r.person_id AS person_id, {_attended_sql()} AS att, "
+    measures = (f"r.person_id AS pid, {_attended_sql()} AS att, "
                 f"CASE WHEN r.status = {_literal(Status.COMPLETED)} THEN 1 ELSE 0 END AS cmp, "
                 f"CASE WHEN r.status = {_literal(Status.NO_SHOW)} THEN 1 ELSE 0 END AS nos, "
                 f"CAST(COALESCE(r.hours_credited, 0) * 10 AS integer) AS h10")
-    ctes.append(f"base AS MATERIALIZED (SELECT {', '.join([measures, *columns])} {' '.join(joins)} "
-                f"WHERE {' AND '.join(where)})")
+    ctes = [f"base AS MATERIALIZED (SELECT {', '.join([measures, *columns])} {' '.join(joins)} "
+            f"WHERE {' AND '.join(where)})"]
     params = select_params + params + where_params  # SELECT list, then FROM (sessions, workplaces), then WHERE
 
-    c_cols = [f"c{j}" for j in range(len(conditions))]
-    k_cols = [f"k{i}" for i, cut in enumerate(cuts) if cut != Cut.FOCUS_AREA]
-    sums = "COUNT(*) AS n, SUM(att) AS a, SUM(cmp) AS cm, SUM(nos) AS ns, SUM(h10) AS h"
+    presence_masks = [0] * words
+    for j in range(len(conditions)):
+        presence_masks[fields[(j, None)].word] |= fields[(j, None)].mask
+
+    def in_condition(j: int | None, alias: str = "") -> str:
+        if j is None:
+            return ""
+        fd = fields[(j, None)]
+        return f" AND {alias}m{fd.word} & {fd.mask} <> 0"
+
     arms = []
     blank = "NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint"
 
-    def grouping_arms(source: str, cte: str, value_cols: list[str], sets: list[tuple[int, list[str], str, str]],
-                      aggregates: str, outputs: str, kind: str):
-        """One hashed GROUPING SETS pass over ``source``; an arm per set picks its rows by GROUPING()."""
-        grouping = f"GROUPING({', '.join(value_cols)})" if value_cols else "0"
-        set_sql = ", ".join(f"({', '.join(members)})" for _g, members, _w, _k in sets)
-        ctes.append(f"{cte} AS (SELECT {grouping} AS gg{''.join(', ' + c for c in value_cols)}, {aggregates} "
-                    f"FROM {source} GROUP BY GROUPING SETS ({set_sql}))")
-        for g, members, wanted, key in sets:
-            mask = sum(1 << (len(value_cols) - 1 - value_cols.index(c)) for c in value_cols if c not in members)
-            arms.append(f"SELECT '{kind}', {g}, {key}, {outputs} FROM {cte} WHERE gg = {mask}{wanted}")
-
-    # Additive measures: the finest grain the groups need, then a GROUPING SET per group.
-    fine_cols = c_cols + k_cols
+    # Additive measures: summed once at the fine grains (GROUPING SETS, hashed), then per group.
+    fine_sets: dict[str, list[Cut]] = {"o": [], "v": []}  # where (organisation), what (person, activity)
+    for cut in cuts:
+        if cut != Cut.FOCUS_AREA:
+            fine_sets["o" if cut in WHERE_CUTS else "v"].append(cut)
     plain = [(g, cond, cut) for g, (cond, cut) in enumerate(groups) if cut != Cut.FOCUS_AREA]
-    if plain:
-        ctes.append(f"fine AS (SELECT {''.join(c + ', ' for c in fine_cols)}{sums} FROM base"
-                    f"{' GROUP BY ' + ', '.join(fine_cols) if fine_cols else ''})")
-        sets = []
-        for g, condition, cut in plain:
-            members = ([f"c{conditions.index(condition)}"] if condition else []) + (
-                [f"k{cuts.index(cut)}"] if cut else [])
-            wanted = f" AND c{conditions.index(condition)} = 1" if condition else ""
-            sets.append((g, members, wanted, f"CAST(k{cuts.index(cut)} AS text)" if cut else "NULL"))
-        grouping_arms("fine", "rolled", fine_cols, sets,
-                      "SUM(n) AS n, SUM(a) AS a, SUM(cm) AS cm, SUM(ns) AS ns, SUM(h) AS h",
-                      "n, a, cm, ns, h, NULL::bigint", "S")
     focus = [(g, cond) for g, (cond, cut) in enumerate(groups) if cut == Cut.FOCUS_AREA]
+    set_columns: dict[str, list[str]] = {}
+    keyed = []  # (alias, expression) for the fine grains' keys
+    for name, set_cuts in fine_sets.items():
+        masks = list(presence_masks)
+        for cut in set_cuts:
+            if cut in bits:
+                fd = fields[(None, cut)]
+                masks[fd.word] |= fd.mask
+        cols = [k[cut] for cut in set_cuts if cut in ID_CUTS]
+        for word, mask in enumerate(masks):
+            if mask:
+                keyed.append((f"{name}{word}", f"m{word} & {mask}"))
+                cols.append(f"{name}{word}")
+        if set_cuts or name == "o":
+            set_columns[name] = cols
+    if focus:
+        set_columns["focus"] = ["aid", *[f"fo{word}" for word, mask in enumerate(presence_masks) if mask]]
+        keyed += [(f"fo{word}", f"m{word} & {mask}") for word, mask in enumerate(presence_masks) if mask]
+    all_cols = list(dict.fromkeys(c for cols in set_columns.values() for c in cols))
+    sums = "COUNT(*) AS n, SUM(att) AS a, SUM(cmp) AS cm, SUM(nos) AS ns, SUM(h10) AS h"
+    source = f"(SELECT b.*{''.join(f', {e} AS {a}' for a, e in keyed)} FROM base b) b"
+    grouping = f"GROUPING({', '.join(all_cols)})" if all_cols else "0"
+    set_sql = ", ".join(f"({', '.join(cols)})" for cols in set_columns.values())
+    ctes.append(f"fine AS (SELECT {grouping} AS gg{''.join(', ' + c for c in all_cols)}, {sums} FROM {source} "
+                f"GROUP BY GROUPING SETS ({set_sql}))")
+
+    def gg_of(name: str) -> int:
+        cols = set_columns[name]
+        return sum(1 << (len(all_cols) - 1 - i) for i, c in enumerate(all_cols) if c not in cols)
+
+    def field_sql(fd: _Field, alias: str) -> str:
+        return f"({alias}{fd.word} & {fd.mask})"
+
+    for g, condition, cut in plain:
+        j = conditions.index(condition) if condition else None
+        name = "o" if cut is None or cut in WHERE_CUTS else "v"
+        wanted = "" if j is None else f" AND {name}{fields[(j, None)].word} & {fields[(j, None)].mask} <> 0"
+        if cut is None:
+            key = "NULL"
+        elif cut in ID_CUTS:
+            key = f"CAST({k[cut]} AS text)"
+        else:
+            key = f"CAST({field_sql(fields[(None, cut)], name)} AS text)"
+        group_by = "" if cut is None else f" GROUP BY {key}"
+        arms.append(f"SELECT 'S', {g}, {key}, SUM(n), SUM(a), SUM(cm), SUM(ns), SUM(h), NULL::bigint FROM fine "
+                    f"WHERE gg = {gg_of(name)}{wanted}{group_by}")
     if focus:
         through = _table(Activity.focus_areas.through)
-        k = f"k{cuts.index(Cut.FOCUS_AREA)}"
-        ctes.append(f"by_activity AS (SELECT {''.join(c + ', ' for c in c_cols)}{k} AS aid, {sums} FROM base "
-                    f"GROUP BY {''.join(c + ', ' for c in c_cols)}{k})")
         for g, condition in focus:
-            wanted = f" WHERE x.c{conditions.index(condition)} = 1" if condition else ""
+            j = conditions.index(condition) if condition else None
+            wanted = "" if j is None else f" AND x.fo{fields[(j, None)].word} & {fields[(j, None)].mask} <> 0"
             arms.append(f"SELECT 'S', {g}, CAST(f.focusarea_id AS text), SUM(x.n), SUM(x.a), SUM(x.cm), "
-                        f"SUM(x.ns), SUM(x.h), NULL::bigint FROM by_activity x LEFT JOIN {through} f "
-                        f"ON f.activity_id = x.aid{wanted} GROUP BY f.focusarea_id")
+                        f"SUM(x.ns), SUM(x.h), NULL::bigint FROM fine x LEFT JOIN {through} f "
+                        f"ON f.activity_id = x.aid WHERE x.gg = {gg_of('focus')}{wanted} GROUP BY f.focusarea_id")
 
-    # Distinct participants: one row per person who attended, then a GROUPING SET per group over them.
-    person_cols, person_sets, id_groups = [], [], []
-    for g, (condition, cut) in enumerate(groups):
-        flag = f"c{conditions.index(condition)} = 1" if condition else "TRUE"
-        if cut is None:
-            person_cols.append(f"MAX(CASE WHEN {flag} THEN 1 ELSE 0 END) AS v{g}")
-        elif cut in ID_CUTS:
-            x = f"CASE WHEN {flag} THEN COALESCE(k{cuts.index(cut)}, -1) END"
-            # NULL: nothing attended under the condition; -2: several values (looked up in "several").
-            person_cols.append(f"CASE WHEN MIN({x}) IS NULL THEN NULL WHEN MIN({x}) = MAX({x}) THEN MIN({x}) "
-                               f"ELSE -2 END AS v{g}")
-            id_groups.append((g, condition, cut))
-        elif cut == Cut.FOCUS_AREA:
-            person_cols.append(f"BIT_OR(CASE WHEN {flag} THEN fm{cuts.index(cut)} ELSE 0 END) AS v{g}")
-        else:
-            person_cols.append(f"BIT_OR(CASE WHEN {flag} THEN k{cuts.index(cut)} ELSE 0 END) AS v{g}")
-        person_sets.append((g, [f"v{g}"], "", f"CAST(v{g} AS text)"))
-    if request.cumulative_tertials:
-        person_cols.append(f"BIT_OR(k{cuts.index(Cut.TERTIAL)}) AS vt")
-        person_sets.append((-1, ["vt"], "", "CAST(vt AS text)"))
-    ctes.append(f"people AS MATERIALIZED (SELECT person_id, {', '.join(person_cols)} FROM base WHERE att = 1 "
-                f"GROUP BY person_id)")
-    grouping_arms("people", "counted", [c for _g, [c], _w, _k in person_sets], person_sets, "COUNT(*) AS n",
-                  f"{blank}, n", "Q")
-    if id_groups:
-        several = " OR ".join(f"v{g} = -2" for g, _c, _cut in id_groups)
-        ctes.append(f"several AS MATERIALIZED (SELECT b.* FROM base b WHERE b.att = 1 AND b.person_id IN ("
-                    f"SELECT person_id FROM people WHERE {several}))")
-        for g, condition, cut in id_groups:
-            wanted = f" AND b.c{conditions.index(condition)} = 1" if condition else ""
-            k = f"b.k{cuts.index(cut)}"
-            arms.append(f"SELECT 'P', {g}, CAST({k} AS text), {blank}, COUNT(DISTINCT b.person_id) FROM several b "
-                        f"WHERE b.person_id IN (SELECT person_id FROM people WHERE v{g} = -2){wanted} GROUP BY {k}")
+    # Distinct participants: one row per person who attended (the words OR-ed, each id cut's smallest
+    # and largest value), counted per chunk of the words and per id value (GROUPING SETS, hashed).
+    varying = [cut for cut in id_cuts if cut not in PERSON_CUTS]
+    person_cols = [f"BIT_OR(m{word}) AS m{word}" for word in range(words)]
+    for cut in id_cuts:
+        person_cols.append(f"MIN({k[cut]}) AS {k[cut]}")
+        if cut in varying:
+            person_cols.append(f"MAX({k[cut]}) AS x{k[cut]}")
+    ctes.append(f"people AS MATERIALIZED (SELECT pid, {', '.join(person_cols)} FROM base WHERE att = 1 "
+                f"GROUP BY pid)")
+    chunks = []  # (word, offset, width)
+    cumulative_field = fields[(None, Cut.TERTIAL)] if request.cumulative_tertials else None
+    for word in range(words):
+        current = None
+        for fd in sorted((fd for fd in fields.values() if fd.word == word), key=lambda fd: fd.offset):
+            alone = fd is cumulative_field  # its values are needed whole, for the cumulative counts
+            if current is None or alone or current[2] + fd.width > CHUNK_BITS or current[3]:
+                current = [word, fd.offset, fd.width, alone]
+                chunks.append(current)
+            else:
+                current[2] += fd.width
+    keyed = [(f"q{i}", f"(m{word} >> {offset}) & {(1 << width) - 1}") for i, (word, offset, width, _a) in
+             enumerate(chunks)]
+    id_sets = []
+    for cut in id_cuts:
+        u = f"CASE WHEN {k[cut]} = x{k[cut]} THEN {k[cut]} ELSE -2 END" if cut in varying else k[cut]
+        keyed.append((f"u{k[cut]}", u))
+        cols = [f"u{k[cut]}"]
+        if any(cond is not None for cond, c in groups if c == cut):
+            cols += [f"pr{word}" for word, mask in enumerate(presence_masks) if mask]
+        id_sets.append((cut, cols))
+    keyed += [(f"pr{word}", f"m{word} & {mask}") for word, mask in enumerate(presence_masks) if mask]
+    person_sets = [[f"q{i}"] for i in range(len(chunks))] + [cols for _cut, cols in id_sets] + [[]]
+    p_cols = list(dict.fromkeys(c for cols in person_sets for c in cols))
+    p_source = f"(SELECT {', '.join(e + ' AS ' + a for a, e in keyed) or '0 AS q'} FROM people) x"
+    p_grouping = f"GROUPING({', '.join(p_cols)})" if p_cols else "0"
+    ctes.append(f"counted AS (SELECT {p_grouping} AS gg{''.join(', ' + c for c in p_cols)}, COUNT(*) AS n "
+                f"FROM {p_source} GROUP BY GROUPING SETS ({', '.join('(' + ', '.join(s) + ')' for s in person_sets)}))")
+
+    def p_gg(cols: list[str]) -> int:
+        return sum(1 << (len(p_cols) - 1 - i) for i, c in enumerate(p_cols) if c not in cols)
+
+    for i in range(len(chunks)):
+        arms.append(f"SELECT 'C', {i}, CAST(q{i} AS text), {blank}, n FROM counted WHERE gg = {p_gg([f'q{i}'])}")
+    for n_set, (_cut, cols) in enumerate(id_sets):
+        presence = " | ".join(c for c in cols[1:]) or "0"
+        arms.append(f"SELECT 'I', {n_set}, CAST({cols[0]} AS text), {presence}, NULL::bigint, NULL::bigint, "
+                    f"NULL::bigint, NULL::bigint, n FROM counted WHERE gg = {p_gg(cols)}")
+    arms.append(f"SELECT 'T', 0, NULL, {blank}, n FROM counted WHERE gg = {p_gg([])}")
+    several_groups = [(g, cond, cut) for g, (cond, cut) in enumerate(groups) if cut in varying]
+    if several_groups:
+        several = " OR ".join(f"{k[cut]} <> x{k[cut]}" for cut in varying)
+        ctes.append(f"several AS MATERIALIZED (SELECT b.* FROM base b WHERE b.att = 1 AND b.pid IN ("
+                    f"SELECT pid FROM people WHERE {several}))")
+        for g, condition, cut in several_groups:
+            j = conditions.index(condition) if condition else None
+            arms.append(f"SELECT 'P', {g}, CAST(b.{k[cut]} AS text), {blank}, COUNT(DISTINCT b.pid) FROM several b "
+                        f"WHERE b.pid IN (SELECT pid FROM people WHERE {k[cut]} <> x{k[cut]}){in_condition(j, 'b.')} "
+                        f"GROUP BY b.{k[cut]}")
     sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(arms)
 
     def fetch(cursor):
         cursor.execute(sql, params)
         return cursor.fetchall()
 
+    # Which group each bit of the words counts persons for: (group, raw key).
+    by_bit: dict[tuple[int, int], list[tuple[int, object]]] = defaultdict(list)
+    for g, (condition, cut) in enumerate(groups):
+        j = conditions.index(condition) if condition else None
+        if cut is None and j is not None:
+            fd = fields[(j, None)]
+            by_bit[(fd.word, fd.offset)].append((g, None))
+        elif cut in bits:
+            fd = fields[(j, cut)]
+            for n_bit, key in enumerate(bits[cut].keys):
+                by_bit[(fd.word, fd.offset + n_bit)].append((g, key))
+
     def raw(cut, text):
         if text is None:
             return None
         value = int(text)
+        if cut in ID_CUTS:
+            return None if value == -1 else value
         if cut in bits and cut != Cut.FOCUS_AREA:
-            return bits[cut].key_of(value)
+            return bits[cut].key_of(value >> fields[(None, cut)].offset)
         return value
 
     sums_by: dict[int, dict] = defaultdict(dict)
     participants: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     seen_in_tertials: dict[int, int] = defaultdict(int)  # tertial mask -> persons
     for kind, g, key, n, a, cm, ns, h, p in _in_transaction(fetch):
-        cut = groups[g][1] if g >= 0 else Cut.TERTIAL
         if kind == "S":
-            sums_by[g][raw(cut, key)] = (n, a, cm, ns, Decimal(h or 0) / 10)
+            sums_by[g][raw(groups[g][1], key)] = (n, a, cm, ns, Decimal(h or 0) / 10)
         elif kind == "P":
-            participants[g][raw(cut, key)] += int(p)
-        elif key is not None:  # "Q": persons per value of v{g}
+            participants[g][raw(groups[g][1], key)] += int(p)
+        elif kind == "T":
+            for g2, (condition, cut) in enumerate(groups):
+                if condition is None and cut is None:
+                    participants[g2][None] += int(p)
+        elif kind == "I":
+            cut = id_sets[g][0]
             value = int(key)
-            if g == -1:
+            if value == -2:
+                continue
+            for g2, (condition, c) in enumerate(groups):
+                if c == cut and (condition is None or int(n) & fields[(conditions.index(condition), None)].mask):
+                    participants[g2][None if value == -1 else value] += int(p)
+        else:  # "C": persons per value of a chunk
+            word, offset, _width, _alone = chunks[g]
+            value = int(key)
+            if cumulative_field is not None and (word, offset) == (cumulative_field.word, cumulative_field.offset):
                 seen_in_tertials[value] += int(p)
-            elif cut is None:
-                if value == 1:
-                    participants[g][None] += int(p)
-            elif cut in ID_CUTS:
-                if value != -2:
-                    participants[g][None if value == -1 else value] += int(p)
-            else:
-                for n_bit in range(len(bits[cut].keys)):
-                    if value & (1 << n_bit):
-                        participants[g][bits[cut].keys[n_bit]] += int(p)
+            while value:
+                low = value & -value
+                for g2, raw_key in by_bit.get((word, offset + low.bit_length() - 1), ()):
+                    participants[g2][raw_key] += int(p)
+                value ^= low
     answer = Answer()
     for g, (condition, cut) in enumerate(groups):
         figures = {key: _figures(n, participants[g].get(key, 0), a, cm, ns, h)
