@@ -6,3 +6,6 @@ class AttendanceConfig(AppConfig):
     name = "larnav.attendance"
     label = "attendance"
     verbose_name = _("Attendance")
+
+    def ready(self):
+        from . import receivers  # noqa: F401 - connects the signal receivers

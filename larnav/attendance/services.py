@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -24,7 +25,7 @@ from larnav.registrations import services as registration_services
 from larnav.registrations.models import Registration, Status
 
 from . import selectors
-from .models import AttendanceRecord, AttendanceStatus, CompletionRule
+from .models import PRESENT_STATUSES, AttendanceRecord, AttendanceStatus, CompletionRule
 
 
 class AttendanceError(Refused):
@@ -74,6 +75,7 @@ def save_attendance(occasion_id: int, marks: dict[int, str], actor, *, now=None)
     existing = {r.registration_id: r for r in AttendanceRecord.objects.filter(occasion=occasion,
                                                                                registration_id__in=list(marks))}
     saved = 0
+    touched = []
     for registration_id, status in marks.items():
         if status not in valid:
             raise AttendanceError(_("Choose one of the attendance options."))
@@ -84,12 +86,24 @@ def save_attendance(occasion_id: int, marks: dict[int, str], actor, *, now=None)
                 status=status, method=AttendanceRecord.Method.LIST, marked_by=_user_or_none(actor), marked_at=now,
             )
             saved += 1
+            touched.append(registration_id)
         elif record.status != status:
             record.status, record.method = status, AttendanceRecord.Method.LIST
             record.marked_by, record.marked_at = _user_or_none(actor), now
             record.save(update_fields=["status", "method", "marked_by", "marked_at"])
             saved += 1
+            touched.append(registration_id)
+    refresh_present(Registration.objects.filter(pk__in=touched))
     return SaveResult(saved, _decide(session, actor, now))
+
+
+def refresh_present(registrations) -> int:
+    """Set ``Registration.present`` of ``registrations`` (a queryset) from their attendance records.
+
+    Every write that adds, changes or removes attendance records calls it in the same transaction;
+    one UPDATE whatever the number of registrations. Returns how many rows were written."""
+    present = Exists(AttendanceRecord.objects.filter(registration=OuterRef("pk"), status__in=PRESENT_STATUSES))
+    return registrations.update(present=present)
 
 
 def _user_or_none(user):
@@ -216,6 +230,8 @@ def check_in(token: str, user, *, now=None) -> CheckInResult:
         defaults={"consortium_id": reg.consortium_id, "status": AttendanceStatus.ATTENDED,
                   "method": AttendanceRecord.Method.CHECK_IN, "marked_by": user, "marked_at": now},
     )
+    if created:
+        Registration.objects.filter(pk=reg.pk).update(present=True)
     return CheckInResult(CheckIn.CHECKED_IN if created else CheckIn.ALREADY_MARKED, occasion, record)
 
 

@@ -300,6 +300,7 @@ def _occasion_rows(session: Session, occasions: list[OccasionInput]) -> None:
     removed = [pk for pk in existing if pk not in keep]
     if removed:
         Occasion.objects.filter(pk__in=removed).delete()
+        signals.occasions_removed.send(sender=Session, session_id=session.pk)
     if to_update:
         Occasion.objects.bulk_update(to_update, ["start", "end", "place", "address", "digital_link"])
     if to_create:

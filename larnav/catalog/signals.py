@@ -9,6 +9,9 @@ the catalog depending on them.
 * ``session_changed(session_id)``: after a saved change that calendars show
   (time, place, title: the session's SEQUENCE was raised). Receivers tell
   those with a seat and update their calendar invitations.
+* ``occasions_removed(session_id)``: after occasions of a session were deleted
+  (with any attendance taken on them). Receivers bring what they derive from
+  attendance up to date, inside the same transaction.
 """
 
 from django.dispatch import Signal
@@ -16,3 +19,4 @@ from django.dispatch import Signal
 seats_may_have_freed = Signal()
 session_cancelled = Signal()
 session_changed = Signal()
+occasions_removed = Signal()

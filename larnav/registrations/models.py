@@ -73,6 +73,10 @@ class Registration(models.Model):
     # Secret for the participant's e-mailed links (confirm address, cancel, evaluate).
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     hours_credited = models.DecimalField(_("hours credited"), max_digits=6, decimal_places=1, null=True, blank=True)
+    # Marked attended or partly on at least one occasion. Kept by larnav.attendance.services
+    # (refresh_present) in the transaction that writes or removes attendance records, so that
+    # statistics read it instead of looking up the records of every registration.
+    present = models.BooleanField(default=False, editable=False)
     certificate_code = models.CharField(max_length=16, unique=True, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(auto_now_add=True)

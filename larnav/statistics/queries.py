@@ -38,7 +38,6 @@ from enum import StrEnum
 
 from django.db import connection, transaction
 
-from larnav.attendance.models import PRESENT_STATUSES, AttendanceRecord
 from larnav.catalog.models import Activity, FocusArea, Session
 from larnav.organisations.models import Organisation
 from larnav.people.models import Person
@@ -247,15 +246,9 @@ def _from_clause(request: Request, joins: set[str]) -> tuple[str, str, list]:
 def _attended_sql() -> str:
     """1 if the person was present: completed, or marked attended/partly on an occasion.
 
-    The attendance records are looked up only for the few registrations that are not completed,
-    one index probe each (the partial index statistics_attendance_present_idx). A scalar subquery
-    with LIMIT, not EXISTS: PostgreSQL would plan an EXISTS as a hash of every attendance record
-    (seconds at national scale)."""
-    present = ", ".join(_literal(s) for s in PRESENT_STATUSES)
-    return (f"CASE WHEN r.status = {_literal(Status.COMPLETED)} THEN 1 "
-            f"WHEN r.status IN ({_literal(Status.NO_SHOW)}, {_literal(Status.CONFIRMED)}) THEN COALESCE(("
-            f"SELECT 1 FROM {_table(AttendanceRecord)} ar WHERE ar.registration_id = r.id "
-            f"AND ar.status IN ({present}) LIMIT 1), 0) ELSE 0 END")
+    ``Registration.present`` says the latter; the attendance services keep it in step with the
+    attendance records. Only counted registrations (confirmed, completed, no-show) are asked."""
+    return f"CASE WHEN r.status = {_literal(Status.COMPLETED)} OR r.present THEN 1 ELSE 0 END"
 
 
 def _measures_sql() -> str:

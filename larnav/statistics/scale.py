@@ -30,7 +30,7 @@ from pathlib import Path
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from larnav.attendance.models import AttendanceRecord
+from larnav.attendance.models import PRESENT_STATUSES, AttendanceRecord
 from larnav.catalog.models import Activity, FocusArea, Occasion, Session
 from larnav.catalog.text import swedish_sort_key
 from larnav.organisations.models import Consortium, Membership, Organisation
@@ -498,18 +498,20 @@ def generate(*, municipalities: int = 290, persons: int = 300_000, registrations
                     hours = a[2] if status == Status.COMPLETED else None
                     rid = registration_id
                     registration_id += 1
+                    present = False
                     if attendance and status in (Status.COMPLETED, Status.NO_SHOW):
                         for k, occ in enumerate(occ_ids):
                             mark = ("attended" if status == Status.COMPLETED else
                                     "partly" if k == 0 and roll < 0.85 else "absent")
                             record_rows.append((rid, occ, mark))
+                            present = present or mark in PRESENT_STATUSES
                     yield (rid, c, sid, first_person + index, status, wp, kid, queued, f"{token}{rid:x}", hours,
-                           queued, queued)
+                           queued, queued, present)
 
         counts["registrations"] = writer.write(
             Registration, ["id", "consortium_id", "session_id", "person_id", "status", "workplace_id",
                            "municipality_id", "queued_at", "token", "hours_credited", "created_at",
-                           "status_changed_at"], registration_rows())
+                           "status_changed_at", "present"], registration_rows())
         lap("registrations")
         marked = utc_text(now)
         counts["attendance records"] = writer.write(

@@ -36,7 +36,7 @@ def register(session, person, status=Status.COMPLETED, *, hours=None, present_on
     reg = Registration.objects.create(
         consortium_id=session.consortium_id, session=session, person=person, status=status, workplace=workplace,
         municipality_id=workplace.municipality_id if workplace else None, queued_at=session.first_start,
-        hours_credited=hours if status == Status.COMPLETED else None,
+        hours_credited=hours if status == Status.COMPLETED else None, present=present_on > 0,
     )
     for occasion in list(session.occasions.order_by("start"))[:present_on]:
         AttendanceRecord.objects.create(consortium_id=session.consortium_id, registration=reg, occasion=occasion,
