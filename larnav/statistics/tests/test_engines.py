@@ -24,6 +24,8 @@ def varied(region):
     c = region.consortium
     focus = [make_focus_area(c, f"Område {i}") for i in range(4)]
     occupations = [make_occupation("sjukskoterska", "Sjuksköterska", "Nurse"), region.occupation, None]
+    region.tibble.funktion = "myndighet"  # case officers
+    region.tibble.save()
     workplaces = [region.solgarden, region.ekbacken, region.ringvagen, region.tibble, None]
     persons = []
     for i in range(40):
@@ -59,12 +61,16 @@ def test_both_engines_agree(varied):
                         filters=queries.Filters(gender="kvinna")),
         queries.Request(varied.consortium.pk, period, ((None, queries.Cut.ROLE),),
                         filters=queries.Filters(driftform="kommunal", activity_type="kurs")),
+        # Case officers: their registrations are found through the workplace index.
+        queries.Request(varied.consortium.pk, period, ((None, None), (None, queries.Cut.MUNICIPALITY)),
+                        filters=queries.Filters(funktion="myndighet")),
     ]
     for request in requests:
         fast, reference = queries._single_pass(request), queries._portable(request)
         assert fast.figures == reference.figures
         assert fast.cumulative == reference.cumulative
     assert requests[0] and fast.figures  # something was counted
+    assert fast.total().registrations > 0  # case officers too
 
 
 def test_someone_with_several_municipalities_counts_once_in_each(region):
@@ -82,3 +88,4 @@ def test_someone_with_several_municipalities_counts_once_in_each(region):
     by_municipality = {k: f.participants for k, f in answer.of(None, queries.Cut.MUNICIPALITY).items()}
     assert by_municipality == {region.huddinge.pk: 1, region.taby.pk: 2}
     assert answer.total().participants == 2
+
