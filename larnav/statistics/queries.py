@@ -10,17 +10,24 @@ Two engines give the same answers (a test compares them on PostgreSQL):
 * ``_portable`` (SQLite, and the reference): the counted registrations as a
   common table expression, and one ``GROUP BY`` per group, joined with UNION
   ALL. Distinct participants are ``COUNT(DISTINCT person)`` per group.
-* ``_single_pass`` (PostgreSQL): the registrations are read and joined once.
-  The additive measures are grouped once at the finest grain the groups need
-  and then rolled up with GROUPING SETS. Distinct participants come from one
-  row per person (a hash aggregate): for a cut with few values (operating
-  form, function, gender, activity type, tertial, focus area) a bit mask of
-  the values the person attended under, counted bit by bit; for a cut with
-  many values (municipality, district, workplace, occupation) the smallest
-  and largest value, so that everyone with a single value is counted by a
-  GROUP BY over persons and only the few with several (someone who changed
-  workplace) are looked up row by row. Nothing is sorted per group, nothing is
-  counted with DISTINCT over the registrations.
+* ``_single_pass`` (PostgreSQL): the registrations are read and joined once
+  (``base``, materialised). Each row carries its status (attended, completed,
+  no-show), a presence bit per condition and, per cut with few values
+  (operating form, function, gender, activity type, tertial, focus area), the
+  bit of its value, once for all rows and once per condition the cut is asked
+  under, packed in one or two bigint words; cuts with many values
+  (municipality, district, workplace, occupation) are columns. The additive
+  measures are summed once at two small grains (where: organisation cuts,
+  operating form, function; who and what: occupation, gender, activity type,
+  tertial) and by activity for focus areas, in one hashed GROUPING SETS pass,
+  then per group. Distinct participants come from one row per person who
+  attended (a hash aggregate of one BIT_OR per word and the smallest and
+  largest value of each many-valued cut): persons are counted per 12-bit
+  chunk of the words and per value of each many-valued cut (GROUPING SETS
+  over persons), and the bits are read back per group; everyone with a
+  single value of a cut is counted there, and only the few with several
+  (someone who changed workplace) are looked up row by row. Nothing is sorted
+  per group, nothing is counted with DISTINCT over the registrations.
 """
 
 # This module builds SQL text: only table names, generated aliases, integers and choice values
