@@ -511,12 +511,12 @@ class Recipient:
 
 def _session_attendees(session) -> list[Recipient]:
     """Those who took part in a session: completed, or confirmed and not marked absent from everything."""
-    from larnav.attendance.models import PRESENT_STATUSES, AttendanceRecord
+    from larnav.attendance.models import AttendanceRecord
     from larnav.registrations.models import Registration, Status
 
     records = AttendanceRecord.objects.filter(registration=OuterRef("pk"))
     regs = (Registration.objects.filter(session=session)
-            .annotate(marked=Exists(records), present=Exists(records.filter(status__in=PRESENT_STATUSES)))
+            .annotate(marked=Exists(records))  # Registration.present: marked attended or partly somewhere
             .filter(Q(status=Status.COMPLETED) | Q(status=Status.CONFIRMED, marked=False)
                     | Q(status=Status.CONFIRMED, present=True))
             .select_related("person", "person__user").order_by("pk"))

@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from larnav.attendance import services as attendance
 from larnav.attendance.models import AttendanceRecord, AttendanceStatus
 from larnav.attendance.testing import make_course, shift_timeline
 from larnav.notifications.models import OutgoingMessage
@@ -47,6 +48,7 @@ def finished(region):
                                         marked_at=timezone.now())
         AttendanceRecord.objects.create(consortium=region.consortium, registration=regs[region.erik],
                                         occasion=occasion, status=AttendanceStatus.ABSENT, marked_at=timezone.now())
+    attendance.refresh_present(Registration.objects.filter(session=session))  # as the attendance services do
     return session
 
 
