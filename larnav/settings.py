@@ -132,6 +132,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+        "LARNAV_DB_PREPARED_STATEMENTS", True):
+    # The hot statements (larnav.core.sql.cursor) run as prepared statements; Django's own cursors
+    # bind on the client and never prepare, whatever this is. Turn it off (0) behind a connection
+    # pooler in transaction mode that cannot keep prepared statements (PgBouncer before 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

@@ -59,7 +59,7 @@ def user_with_access(joins: str, where: str, params, extra_columns: tuple[str, .
 
     text = sql.statement(("user_with_access", joins, where, extra_columns), build, c)
     today = RoleAssignment._meta.get_field("valid_from").get_db_prep_value(timezone.localdate(), c)
-    with c.cursor() as cursor:
+    with sql.cursor(c) as cursor:
         cursor.execute(text, [today, today, *params])
         rows = cursor.fetchall()
     if not rows:

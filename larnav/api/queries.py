@@ -69,7 +69,7 @@ def workplace_and_occupation(consortium_id: int, workplace_id: int, occupation_c
     if not -(2**63) <= workplace_id < 2**63:
         return None
     params = [occupation_code] if occupation_code else []
-    with connection.cursor() as cursor:
+    with sql.cursor(connection) as cursor:
         cursor.execute(_workplace_sql(bool(occupation_code)), [*params, workplace_id, consortium_id])
         row = cursor.fetchone()
     if row is None:

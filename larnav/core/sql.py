@@ -11,6 +11,11 @@ runs on SQLite and PostgreSQL and the rows are the same model instances.
 
 Everything here is computed once per model, set of columns and database
 vendor, then reused.
+
+On PostgreSQL the hot statements also run as prepared statements
+(``cursor``): the server parses and plans each of them once per connection
+instead of on every call, which is most of its work for a one-row statement.
+Django's own cursors keep binding values on the client and never prepare.
 """
 
 # SQL is built only from model metadata (table and column names); every value is a parameter.
@@ -47,6 +52,51 @@ def _fields(model, names: tuple[str, ...] | None):
 def select_list(model, alias: str, connection, names: tuple[str, ...] | None = None) -> str:
     """``alias."col", …`` for ``names`` (all concrete fields when None), in the model's order."""
     return ", ".join(f"{alias}.{quoted(connection, f.column)}" for f in _fields(model, names))
+
+
+@functools.cache
+def _prepared_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        """Binds values on the server and prepares every statement it runs (once per connection)."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
+
+    return PreparedCursor
+
+
+def prepares(connection) -> bool:
+    """Whether ``cursor`` prepares statements on ``connection``: PostgreSQL with prepared statements
+    enabled (``prepare_threshold`` in the database OPTIONS; see settings)."""
+    return connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get(
+        "prepare_threshold") is not None
+
+
+def cursor(connection):
+    """A cursor for the hot statements, used like ``connection.cursor()``.
+
+    Where ``prepares(connection)``, each statement is prepared on the server
+    the first time this connection runs it and only executed after that
+    (psycopg keeps the prepared statements, per connection). The cursor is
+    wrapped as Django wraps its own, so query logging, ``execute_wrapper``
+    and the database error classes work as for any other statement.
+    Elsewhere it is ``connection.cursor()``.
+    """
+    if not prepares(connection):
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw = _prepared_cursor_class()(connection.connection)
+    # As Django's create_cursor: the connection's time zone for the timestamps read.
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, Format, register_tzloader
+
+    tzloader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+    if connection.timezone != tzloader.timezone:
+        register_tzloader(connection.timezone, raw)
+    connection.validate_thread_sharing()
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
 def _per_connection(connection) -> dict:
@@ -140,7 +190,7 @@ def _insert_sql(model, connection) -> str:
 def insert(obj, using: str = "default"):
     """INSERT ``obj`` (no signals, no savepoint) and set its primary key; returns ``obj``."""
     connection = connections[using]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(type(obj), connection), insert_params(obj, connection))
-        pk = cursor.fetchone()[0]
+    with cursor(connection) as c:
+        c.execute(_insert_sql(type(obj), connection), insert_params(obj, connection))
+        pk = c.fetchone()[0]
     return inserted(obj, pk, using)

@@ -43,6 +43,6 @@ def delivery_job_waiting(task_path: str) -> bool:
     run_after = DBTaskResult._meta.get_field("run_after")
     params = [TaskResultStatus.READY.value, task_path, run_after.get_db_prep_value(get_date_max(), c),
               run_after.get_db_prep_value(timezone.now(), c)]
-    with c.cursor() as cursor:
+    with sql.cursor(c) as cursor:
         cursor.execute(text, params)
         return cursor.fetchone() is not None

@@ -23,7 +23,7 @@ def person_by_email(consortium_id: int, email: str) -> Person | None:
                 f"WHERE p.{q('consortium_id')} = %s AND LOWER(p.{q('email')}) = LOWER(%s) LIMIT 1")
 
     text = sql.statement("person_by_email", build, connection)
-    with connection.cursor() as cursor:
+    with sql.cursor(connection) as cursor:
         cursor.execute(text, [consortium_id, email])
         row = cursor.fetchone()
     return None if row is None else sql.load(Person, row)

@@ -63,7 +63,7 @@ def lock_session(session_id: int, *, consortium_id: int | None = None,
     if consortium_id is not None:
         params.append(consortium_id)
     params.extend(activity_statuses)
-    with connection.cursor() as cursor:
+    with sql.cursor(connection) as cursor:
         cursor.execute(_lock_sql(int(consortium_id is not None), len(activity_statuses)), params)
         row = cursor.fetchone()
     if row is None:
@@ -107,7 +107,7 @@ def standing(session_id: int, person_id: int | None, municipality_id: int | None
     municipality's quota and seats used."""
     params = [session_id, person_id, *ACTIVE_STATUSES] if person_id is not None else []
     params += [Status.CONFIRMED, session_id, municipality_id]
-    with connection.cursor() as cursor:
+    with sql.cursor(connection) as cursor:
         cursor.execute(_standing_sql(person_id is not None), params)
         existing_id, seats, used = cursor.fetchone()
     return Standing(existing_id, seats, (used or 0) if seats is not None else 0)
@@ -148,7 +148,7 @@ def create(reg: Registration, event: RegistrationEvent, counters: tuple[int, int
     event_params = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in _event_fields()]
     counter_params = [*counters, reg.session_id]
     statements = _create_sql()
-    with connection.cursor() as cursor:
+    with sql.cursor(connection) as cursor:
         if isinstance(statements, str):
             cursor.execute(statements, reg_params + event_params + counter_params)
             pk = cursor.fetchone()[0]

@@ -1,0 +1,60 @@
+"""The hot statements' cursor (larnav.core.sql.cursor)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from larnav.core import sql
+from larnav.people.models import Person
+from larnav.people.queries import person_by_email
+
+pytestmark = pytest.mark.django_db
+
+
+def _prepared_statements():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.postgres_only
+def test_on_postgresql_a_hot_statement_is_prepared_once_and_reused(region):
+    assert sql.prepares(connection)
+    person = Person.objects.get(email="erik@ekbacken.se")
+    for _ in range(3):
+        assert person_by_email(person.consortium_id, "ERIK@ekbacken.se") == person
+    lookups = [s for s in _prepared_statements() if 'LOWER(p."email")' in s]
+    assert len(lookups) == 1  # prepared at the first call, executed since
+    assert "$2" in lookups[0]  # the values were bound on the server, not written into the text
+
+
+@pytest.mark.postgres_only
+def test_prepared_statements_are_logged_and_reach_execute_wrappers(region):
+    seen = []
+
+    def wrapper(execute, text, params, many, context):
+        seen.append(text)
+        return execute(text, params, many, context)
+
+    person = Person.objects.get(email="erik@ekbacken.se")
+    with CaptureQueriesContext(connection) as logged, connection.execute_wrapper(wrapper):
+        person_by_email(person.consortium_id, "erik@ekbacken.se")
+    assert len(logged) == 1 and len(seen) == 1
+
+
+@pytest.mark.postgres_only
+def test_without_prepared_statements_it_is_the_ordinary_cursor(region):
+    options = connection.settings_dict["OPTIONS"]
+    threshold = options.pop("prepare_threshold")
+    try:
+        assert not sql.prepares(connection)
+        person = Person.objects.get(email="erik@ekbacken.se")
+        assert person_by_email(person.consortium_id, "erik@ekbacken.se") == person
+    finally:
+        options["prepare_threshold"] = threshold
+
+
+def test_only_postgresql_prepares_and_the_answer_is_the_same_everywhere(region):
+    assert sql.prepares(connection) is (connection.vendor == "postgresql")
+    person = Person.objects.get(email="erik@ekbacken.se")
+    assert person_by_email(person.consortium_id, "ERIK@EKBACKEN.SE") == person
