@@ -68,6 +68,16 @@ def callgrind(command):
     return None
 
 
+def backend_cpu(connection) -> float | None:
+    """CPU seconds the connection's PostgreSQL backend has used (when it runs on this machine)."""
+    try:
+        with open(f"/proc/{connection.connection.info.backend_pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, AttributeError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--registrations", type=int, default=400)
@@ -158,6 +168,7 @@ def run(args, setup):
     profiler = cProfile.Profile(time.process_time) if args.profile else None
     callgrind("zero") if args.callgrind else None
     callgrind("on") if args.callgrind else None
+    server_cpu = backend_cpu(connection)
     for n in range(warm, args.registrations):
         statements.clear()
         with connection.execute_wrapper(count):
@@ -172,6 +183,7 @@ def run(args, setup):
         cpu[status].append(elapsed)
         samples.setdefault(status, list(statements))
     instructions = callgrind("off") if args.callgrind else None
+    server_after = backend_cpu(connection)
     print(f"{args.registrations - warm} registrations in-process ({seats_total} seats over "
           f"{len(setup['sessions'])} sessions)")
     for status in ("confirmed", "waitlisted"):
@@ -179,6 +191,9 @@ def run(args, setup):
             n = len(counts[status])
             print(f"  {status:10}: {n:4d}, statements per registration {min(counts[status])}–{max(counts[status])} "
                   f"(BEGIN and COMMIT not counted), CPU {sum(cpu[status]) / n * 1000:.2f} ms per registration")
+    if server_cpu is not None and server_after is not None:
+        print(f"  PostgreSQL's CPU (its backend process): "
+              f"{(server_after - server_cpu) / (args.registrations - warm) * 1000:.2f} ms per registration")
     if instructions:
         print(f"  instructions (callgrind) per registration: {instructions / (args.registrations - warm) / 1e6:.1f} M")
     if args.queries:
