@@ -231,7 +231,7 @@ def check_in(token: str, user, *, now=None) -> CheckInResult:
                   "method": AttendanceRecord.Method.CHECK_IN, "marked_by": user, "marked_at": now},
     )
     if created:
-        Registration.objects.filter(pk=reg.pk).update(present=True)
+        refresh_present(Registration.objects.filter(pk=reg.pk))
     return CheckInResult(CheckIn.CHECKED_IN if created else CheckIn.ALREADY_MARKED, occasion, record)
 
 

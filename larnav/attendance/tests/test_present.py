@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps
 
 from larnav.attendance import services
-from larnav.attendance.models import AttendanceRecord
+from larnav.attendance.models import PRESENT_STATUSES, AttendanceRecord
 from larnav.attendance.testing import make_course, shift_timeline
 from larnav.catalog import services as catalog_services
 from larnav.registrations import services as registration_services
@@ -24,7 +24,7 @@ def _present(reg) -> bool:
 
 def _flags_match_records():
     """The flag of every registration is what its attendance records say."""
-    marked = set(AttendanceRecord.objects.filter(status__in=("attended", "partly"))
+    marked = set(AttendanceRecord.objects.filter(status__in=PRESENT_STATUSES)
                  .values_list("registration_id", flat=True))
     for pk, present in Registration.objects.values_list("pk", "present"):
         assert present == (pk in marked), pk
@@ -54,22 +54,25 @@ def test_the_attendance_list_sets_and_clears_it(region, trainer, course):
     _flags_match_records()
 
 
-def test_self_check_in_sets_it(region, trainer):
+@pytest.fixture
+def checking_in(region, trainer):
+    """One occasion that began ten minutes ago, Anna registered: (Anna's registration, the occasion)."""
     session = make_course(region.consortium, starts_in_hours=[24], trainers=[trainer])
     anna = registration_services.register(session.pk, region.anna).registration
     shift_timeline(session, -timedelta(hours=24, minutes=10))
-    occasion = session.occasions.get()
+    return anna, session.occasions.get()
+
+
+def test_self_check_in_sets_it(region, checking_in):
+    anna, occasion = checking_in
     result = services.check_in(services.check_in_token(occasion), region.deltagare)
     assert result.outcome == services.CheckIn.CHECKED_IN
     assert _present(anna)
     _flags_match_records()
 
 
-def test_check_in_leaves_the_trainers_mark_alone(region, trainer):
-    session = make_course(region.consortium, starts_in_hours=[24], trainers=[trainer])
-    anna = registration_services.register(session.pk, region.anna).registration
-    shift_timeline(session, -timedelta(hours=24, minutes=10))
-    occasion = session.occasions.get()
+def test_check_in_leaves_the_trainers_mark_alone(region, trainer, checking_in):
+    anna, occasion = checking_in
     services.save_attendance(occasion.pk, {anna.pk: "absent"}, trainer)
     result = services.check_in(services.check_in_token(occasion), region.deltagare)
     assert result.outcome == services.CheckIn.ALREADY_MARKED
