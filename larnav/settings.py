@@ -245,6 +245,9 @@ LARNAV_REPORT_RETENTION_DAYS = int(os.environ.get("LARNAV_REPORT_RETENTION_DAYS"
 # In statistics shown to a wider audience (and in aggregate views to those without
 # detail rights), counts below this are shown as "<5" so that no individual can be singled out.
 LARNAV_STATISTICS_MIN_CELL = int(os.environ.get("LARNAV_STATISTICS_MIN_CELL", "5"))
+# PostgreSQL: a report over a large registration table is split into this many shares of the
+# persons, counted at once on as many database connections (1: one statement on the request's own).
+LARNAV_STATISTICS_CONNECTIONS = int(os.environ.get("LARNAV_STATISTICS_CONNECTIONS", "2"))
 
 # --- E-mail -------------------------------------------------------------------
 _EMAIL_BACKENDS = {

@@ -36,14 +36,17 @@ Two engines give the same answers (a test compares them on PostgreSQL):
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import connection, connections, transaction
 
 from larnav.catalog.models import Activity, FocusArea, Session
 from larnav.organisations.models import Organisation
@@ -288,12 +291,112 @@ def _in_transaction(function):
         return function(cursor)
 
 
+@dataclass
+class _Plan:
+    """Statements whose rows together answer a request, and how to read them. Each statement runs in
+    a transaction of its own, in any order or at the same time."""
+
+    statements: list[tuple[str, list]]
+    assemble: Callable[[list], Answer]
+
+
 def run(request: Request) -> Answer:
-    if not request.groups and not request.cumulative_tertials:
-        return Answer()
-    if _postgres() and _single_pass_possible(request):
-        return _single_pass(request)
-    return _portable(request)
+    return run_all([request])[0]
+
+
+def run_all(requests: Sequence[Request]) -> list[Answer]:
+    """Answer several requests.
+
+    On PostgreSQL a large registration table is counted on ``LARNAV_STATISTICS_CONNECTIONS``
+    connections at once: each request is split into as many shares of the persons (every figure,
+    distinct participants included, is a sum over disjoint persons), and each connection takes the
+    next statement until none is left. PostgreSQL cannot run these statements in parallel itself
+    (it does not parallelise GROUPING SETS). Inside a transaction everything runs on its connection,
+    since no other connection could see what it has written."""
+    shares = _shares()
+    answers: list[Answer | None] = []
+    plans: dict[int, _Plan] = {}
+    for i, request in enumerate(requests):
+        if not request.groups and not request.cumulative_tertials:
+            answers.append(Answer())
+        elif _postgres() and _single_pass_possible(request):
+            answers.append(None)
+            plans[i] = _single_pass(request, shares)
+        else:
+            answers.append(_portable(request))
+    jobs = [(i, statement) for i, plan in plans.items() for statement in plan.statements]
+    rows: dict[int, list] = defaultdict(list)
+    for (i, _statement), result in zip(jobs, _fetch_all([s for _i, s in jobs], shares), strict=True):
+        rows[i] += result
+    for i, plan in plans.items():
+        answers[i] = plan.assemble(rows[i])
+    return answers
+
+
+# Below this many registrations (the planner's estimate) a second connection costs more than it saves.
+PARALLEL_MIN_REGISTRATIONS = 200_000
+
+
+def _shares() -> int:
+    wanted = settings.LARNAV_STATISTICS_CONNECTIONS
+    if wanted <= 1 or not _postgres() or connection.in_atomic_block:
+        return 1
+    return wanted if _estimated_registrations() >= PARALLEL_MIN_REGISTRATIONS else 1
+
+
+def _estimated_registrations() -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [_table(Registration)])
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def _fetch_all(statements: list[tuple[str, list]], connections_wanted: int) -> list[list]:
+    """The rows of each statement, each run with the reporting settings in a transaction of its own;
+    on up to ``connections_wanted`` connections at once (this thread's and new ones, closed after)."""
+
+    def fetch(sql, params):
+        def rows_of(cursor):
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+        return _in_transaction(rows_of)
+
+    if connections_wanted <= 1 or len(statements) <= 1:
+        return [fetch(*statement) for statement in statements]
+    results: list = [None] * len(statements)
+    pending: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for i in range(len(statements)):
+        pending.put(i)
+    failures: list[BaseException] = []
+
+    def work():
+        while not failures:
+            try:
+                i = pending.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                results[i] = fetch(*statements[i])
+            except BaseException as error:  # re-raised in the calling thread below
+                failures.append(error)
+
+    def work_on_own_connection():
+        try:
+            work()
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    helpers = [threading.Thread(target=work_on_own_connection, daemon=True)
+               for _ in range(min(connections_wanted, len(statements)) - 1)]
+    for helper in helpers:
+        helper.start()
+    work()
+    for helper in helpers:
+        helper.join()
+    if failures:
+        raise failures[0]
+    return results
 
 
 # --- The portable engine ------------------------------------------------------------------
@@ -479,8 +582,13 @@ def _layout(fields: list[_Field]) -> int:
     return word + 1
 
 
-def _single_pass(request: Request) -> Answer:
-    """See the module docstring. Aliases: r registration, s the period's sessions, w workplaces, p person."""
+_SHARE = object()  # in a statement's parameters: the number of the share of the persons it counts
+
+
+def _single_pass(request: Request, shares: int = 1) -> _Plan:
+    """See the module docstring. Aliases: r registration, s the period's sessions, w workplaces, p person.
+
+    With ``shares`` > 1, one statement per share of the persons (``person_id`` modulo ``shares``)."""
     groups = list(request.groups)
     conditions = list(dict.fromkeys(c for c, _cut in groups if c is not None))
     cuts = list(dict.fromkeys(cut for _c, cut in groups if cut is not None))
@@ -640,9 +748,10 @@ def _single_pass(request: Request) -> Answer:
     if "w" in needs:
         joins.append(f"{'JOIN' if inner_w else 'LEFT JOIN'} {workplaces} ON w.id = r.workplace_id")
     if "p" in needs:
-        joins.append(f"JOIN (SELECT {', '.join(person_cols)} FROM {_table(Person)} p0 WHERE p0.consortium_id = %s "
-                     f"OFFSET 0) p ON p.id = r.person_id")
-        params.append(request.consortium_id)
+        in_share = " AND MOD(p0.id, %s) = %s" if shares > 1 else ""
+        joins.append(f"JOIN (SELECT {', '.join(person_cols)} FROM {_table(Person)} p0 WHERE p0.consortium_id = %s"
+                     f"{in_share} OFFSET 0) p ON p.id = r.person_id")
+        params += [request.consortium_id, *([shares, _SHARE] if shares > 1 else [])]
     counted = ", ".join(_literal(s) for s in COUNTED_STATUSES)
     where = ["r.consortium_id = %s", f"r.status IN ({counted})"]
     where_params: list = [request.consortium_id]
@@ -658,6 +767,10 @@ def _single_pass(request: Request) -> Answer:
         where.append(f"r.workplace_id = ANY(ARRAY(SELECT id FROM {_table(Organisation)} "
                      f"WHERE consortium_id = %s AND funktion = %s))")
         where_params += [request.consortium_id, f.funktion]
+    if shares > 1:
+        # Every figure is a sum over persons, so the shares' figures add up.
+        where.append("MOD(r.person_id, %s) = %s")
+        where_params += [shares, _SHARE]
     measures = "r.person_id AS pid, CAST(COALESCE(r.hours_credited, 0) * 10 AS integer) AS h10"
     ctes = [f"base AS MATERIALIZED (SELECT {', '.join([measures, *columns])} {' '.join(joins)} "
             f"WHERE {' AND '.join(where)})"]
@@ -811,76 +924,78 @@ def _single_pass(request: Request) -> Answer:
                         f"GROUP BY b.{k[cut]}")
     sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(arms)
 
-    def fetch(cursor):
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    def assemble(rows) -> Answer:
+        # Which group each bit of the words counts persons for: (group, raw key).
+        by_bit: dict[tuple[int, int], list[tuple[int, object]]] = defaultdict(list)
+        for g, (condition, cut) in enumerate(groups):
+            j = conditions.index(condition) if condition else None
+            if cut is None and j is not None:
+                fd = fields[(j, None)]
+                by_bit[(fd.word, fd.offset)].append((g, None))
+            elif cut in bits:
+                fd = fields[(j, cut)]
+                for n_bit, key in enumerate(bits[cut].keys):
+                    by_bit[(fd.word, fd.offset + n_bit)].append((g, key))
 
-    # Which group each bit of the words counts persons for: (group, raw key).
-    by_bit: dict[tuple[int, int], list[tuple[int, object]]] = defaultdict(list)
-    for g, (condition, cut) in enumerate(groups):
-        j = conditions.index(condition) if condition else None
-        if cut is None and j is not None:
-            fd = fields[(j, None)]
-            by_bit[(fd.word, fd.offset)].append((g, None))
-        elif cut in bits:
-            fd = fields[(j, cut)]
-            for n_bit, key in enumerate(bits[cut].keys):
-                by_bit[(fd.word, fd.offset + n_bit)].append((g, key))
+        def raw(cut, text):
+            if text is None:
+                return None
+            value = int(text)
+            if cut in ID_CUTS:
+                return None if value == -1 else value
+            if cut in bits and cut != Cut.FOCUS_AREA:
+                return bits[cut].key_of(value >> fields[(None, cut)].offset)
+            return value
 
-    def raw(cut, text):
-        if text is None:
-            return None
-        value = int(text)
-        if cut in ID_CUTS:
-            return None if value == -1 else value
-        if cut in bits and cut != Cut.FOCUS_AREA:
-            return bits[cut].key_of(value >> fields[(None, cut)].offset)
-        return value
+        sums_by: dict[int, dict] = defaultdict(dict)
+        participants: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+        seen_in_tertials: dict[int, int] = defaultdict(int)  # tertial mask -> persons
+        for kind, g, key, n, a, cm, ns, h, p in rows:
+            if kind == "S":  # summed: each share of the persons (see run_all) has its own rows
+                key = raw(groups[g][1], key)
+                before = sums_by[g].get(key, (0, 0, 0, 0, Decimal(0)))
+                sums_by[g][key] = (before[0] + (n or 0), before[1] + (a or 0), before[2] + (cm or 0),
+                                   before[3] + (ns or 0), before[4] + Decimal(h or 0) / 10)
+            elif kind == "P":
+                participants[g][raw(groups[g][1], key)] += int(p)
+            elif kind == "T":
+                for g2, (condition, cut) in enumerate(groups):
+                    if condition is None and cut is None:
+                        participants[g2][None] += int(p)
+            elif kind == "I":
+                cut = id_sets[g][0]
+                value = int(key)
+                if value == -2:
+                    continue
+                for g2, (condition, c) in enumerate(groups):
+                    if c == cut and (condition is None or int(n) & fields[(conditions.index(condition), None)].mask):
+                        participants[g2][None if value == -1 else value] += int(p)
+            else:  # "C": persons per value of a chunk
+                word, offset, _width, _alone = chunks[g]
+                value = int(key)
+                if cumulative_field is not None and (word, offset) == (cumulative_field.word, cumulative_field.offset):
+                    seen_in_tertials[value] += int(p)
+                while value:
+                    low = value & -value
+                    for g2, raw_key in by_bit.get((word, offset + low.bit_length() - 1), ()):
+                        participants[g2][raw_key] += int(p)
+                    value ^= low
+        answer = Answer()
+        for g, (condition, cut) in enumerate(groups):
+            figures = {key: _figures(n, participants[g].get(key, 0), a, cm, ns, h)
+                       for key, (n, a, cm, ns, h) in sums_by[g].items()}
+            if cut is None and None not in figures:
+                figures[None] = Figures()
+            answer.figures[(condition.key if condition else None, cut)] = figures
+        if request.cumulative_tertials:
+            year_masks: dict[int, int] = {}
+            cumulative = {}
+            for n_bit, t in enumerate(tertials):
+                year_masks[t.year] = year_masks.get(t.year, 0) | (1 << n_bit)
+                prefix = year_masks[t.year]
+                cumulative[tertial_key(t.year, t.tertial)] = sum(
+                    count for mask, count in seen_in_tertials.items() if mask & prefix)
+            answer.cumulative = cumulative
+        return answer
 
-    sums_by: dict[int, dict] = defaultdict(dict)
-    participants: dict[int, dict] = defaultdict(lambda: defaultdict(int))
-    seen_in_tertials: dict[int, int] = defaultdict(int)  # tertial mask -> persons
-    for kind, g, key, n, a, cm, ns, h, p in _in_transaction(fetch):
-        if kind == "S":
-            sums_by[g][raw(groups[g][1], key)] = (n, a, cm, ns, Decimal(h or 0) / 10)
-        elif kind == "P":
-            participants[g][raw(groups[g][1], key)] += int(p)
-        elif kind == "T":
-            for g2, (condition, cut) in enumerate(groups):
-                if condition is None and cut is None:
-                    participants[g2][None] += int(p)
-        elif kind == "I":
-            cut = id_sets[g][0]
-            value = int(key)
-            if value == -2:
-                continue
-            for g2, (condition, c) in enumerate(groups):
-                if c == cut and (condition is None or int(n) & fields[(conditions.index(condition), None)].mask):
-                    participants[g2][None if value == -1 else value] += int(p)
-        else:  # "C": persons per value of a chunk
-            word, offset, _width, _alone = chunks[g]
-            value = int(key)
-            if cumulative_field is not None and (word, offset) == (cumulative_field.word, cumulative_field.offset):
-                seen_in_tertials[value] += int(p)
-            while value:
-                low = value & -value
-                for g2, raw_key in by_bit.get((word, offset + low.bit_length() - 1), ()):
-                    participants[g2][raw_key] += int(p)
-                value ^= low
-    answer = Answer()
-    for g, (condition, cut) in enumerate(groups):
-        figures = {key: _figures(n, participants[g].get(key, 0), a, cm, ns, h)
-                   for key, (n, a, cm, ns, h) in sums_by[g].items()}
-        if cut is None and None not in figures:
-            figures[None] = Figures()
-        answer.figures[(condition.key if condition else None, cut)] = figures
-    if request.cumulative_tertials:
-        year_masks: dict[int, int] = {}
-        cumulative = {}
-        for n_bit, t in enumerate(tertials):
-            year_masks[t.year] = year_masks.get(t.year, 0) | (1 << n_bit)
-            prefix = year_masks[t.year]
-            cumulative[tertial_key(t.year, t.tertial)] = sum(
-                count for mask, count in seen_in_tertials.items() if mask & prefix)
-        answer.cumulative = cumulative
-    return answer
+    return _Plan([(sql, [share if p is _SHARE else p for p in params]) for share in range(shares)], assemble)

@@ -622,8 +622,9 @@ def tertial_report(scope: StatisticsScope, year: int, tertial: int) -> TertialRe
     every report cut, focus areas, the year's tertials, members without participants and
     case officers' participation against last year.
 
-    Two statements do the counting (three on SQLite): everything about this year in one
-    pass over its registrations, and case officers' registrations of the same period last year.
+    Two requests do the counting: everything about this year in one pass over its registrations
+    (two statements on SQLite), and case officers' registrations of the same period last year.
+    On PostgreSQL a large data set is counted on several connections at once (``queries.run_all``).
     """
     period = Period.for_tertial(year, tertial)
     ytd = Period.year_to_date(year, tertial)
@@ -632,9 +633,10 @@ def tertial_report(scope: StatisticsScope, year: int, tertial: int) -> TertialRe
     groups = [(None, None), *[(None, c) for c in (*REPORT_CUTS, Cut.FOCUS_AREA, Cut.TERTIAL)],
               (this_tertial, None), *[(this_tertial, c) for c in REPORT_CUTS],
               (myndighet, None), (myndighet, Cut.MUNICIPALITY)]
-    answer = queries.run(_request(scope, ytd, groups, cumulative=True))
     previous = ytd.previous_year()
-    before = queries.run(_request(scope, previous, [(None, None), (None, Cut.MUNICIPALITY)], MYNDIGHET_FILTER))
+    answer, before = queries.run_all([
+        _request(scope, ytd, groups, cumulative=True),
+        _request(scope, previous, [(None, None), (None, Cut.MUNICIPALITY)], MYNDIGHET_FILTER)])
     year_tables = _tables_from(scope, ytd, answer, [*REPORT_CUTS, Cut.FOCUS_AREA])
     focus = year_tables.pop(Cut.FOCUS_AREA)
     members, districts = _member_organisations(scope, ytd)

@@ -1,9 +1,13 @@
-"""The single-pass statement (PostgreSQL) gives exactly what the portable one gives."""
+"""The single-pass statement (PostgreSQL) gives exactly what the portable one gives, whole or in shares."""
 
 import random
+import threading
 from datetime import datetime, timedelta
 
 import pytest
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.utils import ProgrammingError
 
 from larnav.catalog.models import Activity
 from larnav.catalog.testing import make_focus_area
@@ -15,6 +19,12 @@ from larnav.statistics.periods import STOCKHOLM, Period
 from larnav.statistics.testing import make_dated_session, register
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres_only]
+
+
+def single_pass(request, shares=1):
+    """The single-pass engine's answer, its statements run one after the other on this connection."""
+    plan = queries._single_pass(request, shares)
+    return plan.assemble([row for rows in queries._fetch_all(plan.statements, 1) for row in rows])
 
 
 @pytest.fixture
@@ -49,12 +59,23 @@ def varied(region):
 
 
 def test_both_engines_agree(varied):
+    for request in _requests(varied):
+        reference = queries._portable(request)
+        for shares in (1, 3):
+            fast = single_pass(request, shares)
+            assert fast.figures == reference.figures
+            assert fast.cumulative == reference.cumulative
+    assert fast.figures  # something was counted
+    assert fast.total().registrations > 0  # case officers too
+
+
+def _requests(varied):
     period = Period.custom(datetime(2025, 1, 1).date(), datetime(2026, 12, 31).date())
     t2 = queries.within(Period.for_tertial(2026, 2))
     groups = [(None, None), *[(None, cut) for cut in queries.Cut],
               (t2, None), *[(t2, cut) for cut in queries.Cut],
               (queries.MYNDIGHET, None), (queries.MYNDIGHET, queries.Cut.MUNICIPALITY)]
-    requests = [
+    return [
         queries.Request(varied.consortium.pk, period, tuple(groups), cumulative_tertials=True),
         queries.Request(varied.consortium.pk, Period.for_year(2026), tuple(groups), organisation=varied.huddinge),
         queries.Request(varied.consortium.pk, Period.for_year(2025), tuple(groups), organisation=varied.sodermalm,
@@ -65,12 +86,6 @@ def test_both_engines_agree(varied):
         queries.Request(varied.consortium.pk, period, ((None, None), (None, queries.Cut.MUNICIPALITY)),
                         filters=queries.Filters(funktion="myndighet")),
     ]
-    for request in requests:
-        fast, reference = queries._single_pass(request), queries._portable(request)
-        assert fast.figures == reference.figures
-        assert fast.cumulative == reference.cumulative
-    assert requests[0] and fast.figures  # something was counted
-    assert fast.total().registrations > 0  # case officers too
 
 
 def test_someone_with_several_municipalities_counts_once_in_each(region):
@@ -84,8 +99,58 @@ def test_someone_with_several_municipalities_counts_once_in_each(region):
     register(second, region.tove)
     request = queries.Request(region.consortium.pk, Period.for_year(2026),
                               ((None, None), (None, queries.Cut.MUNICIPALITY)))
-    answer = queries._single_pass(request)
+    answer = single_pass(request)
     by_municipality = {k: f.participants for k, f in answer.of(None, queries.Cut.MUNICIPALITY).items()}
     assert by_municipality == {region.huddinge.pk: 1, region.taby.pk: 2}
     assert answer.total().participants == 2
 
+
+
+@pytest.fixture
+def large(monkeypatch):
+    """Statistics counted on two connections, as for a national-size registration table."""
+    monkeypatch.setattr(settings, "LARNAV_STATISTICS_CONNECTIONS", 2)
+    monkeypatch.setattr(queries, "_estimated_registrations", lambda: queries.PARALLEL_MIN_REGISTRATIONS)
+    threads = set()
+    in_transaction = queries._in_transaction
+    monkeypatch.setattr(queries, "_in_transaction", lambda f: (threads.add(threading.get_ident()), in_transaction(f))[1])
+    return threads
+
+
+def _other_connections() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counted_on_two_connections_at_once(varied, large):
+    """Outside a transaction each request is split in two shares of the persons, counted by this
+    thread and one more on a connection of its own, which is closed afterwards."""
+    requests = _requests(varied)
+    answers = queries.run_all(requests)
+    for request, answer in zip(requests, answers, strict=True):
+        reference = queries._portable(request)
+        assert answer.figures == reference.figures
+        assert answer.cumulative == reference.cumulative
+    assert len(large) == 2
+    assert _other_connections() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_transaction_one_connection_counts_what_it_has_written(varied, large):
+    request = _requests(varied)[0]
+    with transaction.atomic():
+        session = make_dated_session(varied.consortium, datetime(2026, 3, 3, 9, tzinfo=STOCKHOLM))
+        register(session, varied.anna, Status.COMPLETED)
+        answer = queries.run(request)
+        assert answer.figures == queries._portable(request).figures
+    assert len(large) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_statement_on_another_connection_fails_the_report():
+    with pytest.raises(ProgrammingError):
+        queries._fetch_all([("SELECT 1", []), ("SELECT * FROM no_such_table", []), ("SELECT 2", [])], 2)
+    assert _other_connections() == 0
