@@ -32,6 +32,7 @@ from django.utils import timezone, translation
 from larnav.accounts.models import Role, RoleAssignment, User
 from larnav.organisations.models import Consortium, Membership, Organisation
 from larnav.organisations.services import save_organisation
+from larnav.people import signals as people_signals
 from larnav.people.models import Occupation, Person
 
 SEED = 20120401  # Forum Carpe started on 1 April 2012.
@@ -666,6 +667,8 @@ def _sync_persons(consortium: Consortium, plan: Plan, units: dict[str, Organisat
             to_update.append(person)
     Person.objects.bulk_create(to_create, batch_size=500)
     Person.objects.bulk_update(to_update, [*fields, "updated_at"], batch_size=500)
+    if to_update:  # a demo run again: registrations follow the persons' occupation and gender
+        people_signals.details_changed.send(Person, person_ids=[p.pk for p in to_update])
     wanted = {plan.demo_staff[k].email for k in plan.demo_staff}
     return {p.email: p for p in Person.objects.filter(consortium=consortium, email__in=wanted)}
 

@@ -15,8 +15,9 @@ from django.utils import timezone
 from larnav.accounts.permissions import Action, can
 from larnav.organisations.models import Organisation
 from larnav.organisations.services import save_organisation
+from larnav.people import signals as people_signals
 from larnav.people.models import Person
-from larnav.people.services import save_person
+from larnav.people.services import COPIED_FIELDS, save_person
 
 from . import planning
 from .columns import map_columns
@@ -153,12 +154,16 @@ def _store_preview(batch: ImportBatch, plans) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(preview=summarise(plans))
 
 
+COPIED = {f.removesuffix("_id") for f in COPIED_FIELDS}  # as the plans name the fields
+
+
 def _write_persons(plans) -> None:
     now = timezone.now()
     new = [p.instance for p in plans if p.action == NEW]
     Person.objects.bulk_create(new, batch_size=500)
     changed_fields: set[str] = set()
     plain = []
+    copied_changed = []  # persons whose occupation or gender other apps copy
     for plan in plans:
         if plan.action != UPDATE:
             continue
@@ -167,10 +172,15 @@ def _write_persons(plans) -> None:
             save_person(person)  # keeps the user account's name and e-mail in step
         else:
             person.updated_at = now
-            changed_fields.update(f for f, _old, _new in plan.changes)
+            fields = {f for f, _old, _new in plan.changes}
+            changed_fields.update(fields)
             plain.append(person)
+            if fields & COPIED:
+                copied_changed.append(person.pk)
     if plain:
         Person.objects.bulk_update(plain, sorted(changed_fields | {"updated_at"}), batch_size=500)
+        if copied_changed:
+            people_signals.details_changed.send(Person, person_ids=copied_changed)
 
 
 def _write_organisations(order, only_valid: bool) -> None:

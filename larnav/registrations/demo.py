@@ -39,13 +39,11 @@ def _past(session, persons, rng) -> int:
     hours = session.activity.hours
     for person in _pick(rng, persons, int(session.capacity * rng.uniform(0.55, 0.95))):
         completed = rng.random() < 0.9
-        workplace = person.workplace
         queued = session.first_start - timedelta(days=rng.randint(10, 60))
         regs.append(Registration(
             consortium_id=session.consortium_id, session=session, person=person,
-            status=Status.COMPLETED if completed else Status.NO_SHOW, workplace=workplace,
-            municipality_id=workplace.municipality_id if workplace else None, queued_at=queued,
-            hours_credited=hours if completed else None,
+            status=Status.COMPLETED if completed else Status.NO_SHOW, queued_at=queued,
+            hours_credited=hours if completed else None, **services.person_details(person),
         ))
     Registration.objects.bulk_create(regs)
     Registration.objects.filter(pk__in=[r.pk for r in regs]).update(created_at=timezone.now())
@@ -105,11 +103,10 @@ def _seed_demo_participant(consortium, sessions, person_id, now) -> int:
 
 
 def _past_for(session, person) -> int:
-    workplace = person.workplace
     reg = Registration.objects.create(
         consortium_id=session.consortium_id, session=session, person=person, status=Status.COMPLETED,
-        workplace=workplace, municipality_id=workplace.municipality_id if workplace else None,
         queued_at=session.first_start - timedelta(days=20), hours_credited=session.activity.hours,
+        **services.person_details(person),
     )
     RegistrationEvent.objects.create(registration=reg, from_status=Status.CONFIRMED, to_status=Status.COMPLETED,
                                      reason="Demo")

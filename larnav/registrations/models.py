@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from larnav.organisations.models import Consortium, Organisation
+from larnav.people.models import Person
 
 
 class Status(models.TextChoices):
@@ -61,6 +62,13 @@ class Registration(models.Model):
                                   verbose_name=_("workplace"))
     municipality = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, related_name="+",
                                      verbose_name=_("municipality"))
+    # Copies of the person's own occupation and gender (not snapshots: they follow the person), so
+    # that statistics count by them without joining the persons. Set by the registration service and
+    # kept equal to the person's by copy_person_details (larnav.people.signals.details_changed).
+    # A person's occupation is protected while they hold it, so no constraint is needed here.
+    occupation = models.ForeignKey("people.Occupation", on_delete=models.DO_NOTHING, null=True, blank=True,
+                                   related_name="+", editable=False, db_constraint=False, db_index=False)
+    gender = models.CharField(max_length=10, choices=Person.Gender.choices, blank=True, editable=False)
     # Arrival order for the waiting list: set once, when the registration first competes for a seat.
     queued_at = models.DateTimeField(null=True, blank=True, editable=False)
     answers = models.JSONField(_("answers"), default=dict, blank=True)

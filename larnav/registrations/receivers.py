@@ -1,9 +1,11 @@
-"""The registration rules' answers to catalog changes (see larnav.catalog.signals)."""
+"""The registration rules' answers to catalog changes (see larnav.catalog.signals) and to
+changes of persons (larnav.people.signals)."""
 
 from django.dispatch import receiver
 from django.utils.translation import gettext_noop
 
 from larnav.catalog import signals
+from larnav.people import signals as people_signals
 
 from . import services
 
@@ -24,3 +26,8 @@ def tell_about_change(sender, session_id, **kwargs):
     from . import notifications
 
     notifications.session_changed(session_id)
+
+
+@receiver(people_signals.details_changed, dispatch_uid="registrations-person-details")
+def copy_person_details(sender, person_ids, **kwargs):
+    services.copy_person_details(person_ids)

@@ -232,8 +232,8 @@ def register_in_transaction(session_id: int, person, *, registered_by=None, veri
     session = queries.lock_session(session_id, consortium_id=consortium_id, activity_statuses=activity_statuses)
     if session is None:
         raise SessionNotFound()
-    workplace = person.workplace
-    municipality_id = workplace.municipality_id if workplace else None
+    details = person_details(person)
+    municipality_id = details["municipality_id"]
     competes = verified and not session.requires_approval
     # Whether the quota can decide: a seat is free and the person's municipality is known.
     quota_matters = competes and municipality_id is not None and session.confirmed_count < session.capacity
@@ -247,8 +247,7 @@ def register_in_transaction(session_id: int, person, *, registered_by=None, veri
     _check_eligible(session, person)
     reg = Registration(
         consortium_id=session.consortium_id, session=session, person=person, registered_by=registered_by,
-        workplace=workplace, municipality_id=municipality_id, answers=answers or {},
-        expected_benefit=expected_benefit,
+        answers=answers or {}, expected_benefit=expected_benefit, **details,
     )
     seats = _Seats(session)
     if quota_matters:
@@ -273,6 +272,30 @@ def register_in_transaction(session_id: int, person, *, registered_by=None, veri
     catalog_cache.invalidate(session.consortium_id)
     notifications.registration_changed(reg, None)
     return Outcome(reg, True, [], position)
+
+
+def person_details(person) -> dict:
+    """What a new registration of ``person`` copies from them: where they work (a snapshot) and
+    their occupation and gender (kept in step by copy_person_details)."""
+    workplace = person.workplace
+    return {"workplace": workplace, "municipality_id": workplace.municipality_id if workplace else None,
+            "occupation_id": person.occupation_id, "gender": person.gender}
+
+
+def copy_person_details(person_ids) -> int:
+    """Give the registrations of these persons their current occupation and gender (after a
+    change to the persons); the number of registrations changed."""
+    from django.db.models import OuterRef, Subquery
+
+    from larnav.people.models import Person
+
+    ids = sorted(set(person_ids))
+    person = Person.objects.filter(pk=OuterRef("person_id"))
+    changed = 0
+    for start in range(0, len(ids), 500):
+        changed += Registration.objects.filter(person_id__in=ids[start:start + 500]).update(
+            occupation_id=Subquery(person.values("occupation_id")[:1]), gender=Subquery(person.values("gender")[:1]))
+    return changed
 
 
 def _move_into_competition(reg: Registration, actor, reason) -> list[Registration]:

@@ -85,15 +85,15 @@ VOCABULARIES = {
     Cut.GENDER: tuple(Person.Gender.values),
     Cut.ACTIVITY_TYPE: tuple(Activity.Type.values),
 }
-# (expression, joins it needs); joins: w = workplace, d = city district, p = person, a = activity.
+# (expression, joins it needs); joins: w = workplace, d = city district, a = activity.
 COLUMNS = {
     Cut.MUNICIPALITY: ("r.municipality_id", ()),
     Cut.DISTRICT: ("d.id", ("w", "d")),
     Cut.WORKPLACE: ("r.workplace_id", ()),
     Cut.DRIFTFORM: ("NULLIF(w.driftform, '')", ("w",)),
     Cut.FUNKTION: ("NULLIF(w.funktion, '')", ("w",)),
-    Cut.ROLE: ("p.occupation_id", ("p",)),
-    Cut.GENDER: ("NULLIF(p.gender, '')", ("p",)),
+    Cut.ROLE: ("r.occupation_id", ()),  # the person's, copied onto the registration
+    Cut.GENDER: ("NULLIF(r.gender, '')", ()),
     Cut.ACTIVITY_TYPE: ("a.type", ("a",)),
 }
 
@@ -230,10 +230,11 @@ def _from_clause(request: Request, joins: set[str]) -> tuple[str, str, list]:
             params.append(org.path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
     f = request.filters
     for value, column, join in ((f.driftform, "w.driftform", "w"), (f.funktion, "w.funktion", "w"),
-                                (f.activity_type, "a.type", "a"), (f.occupation_id, "p.occupation_id", "p"),
-                                (f.gender, "p.gender", "p")):
+                                (f.activity_type, "a.type", "a"), (f.occupation_id, "r.occupation_id", None),
+                                (f.gender, "r.gender", None)):
         if value:
-            joins.add(join)
+            if join:
+                joins.add(join)
             where.append(f"{column} = %s")
             params.append(value)
     if "d" in joins:
@@ -244,8 +245,6 @@ def _from_clause(request: Request, joins: set[str]) -> tuple[str, str, list]:
     if "d" in joins:
         sql.append(f"LEFT JOIN {_table(Organisation)} d ON d.id = w.parent_id "
                    f"AND d.type = {_literal(Organisation.Type.STADSDEL)}")
-    if "p" in joins:
-        sql.append(f"JOIN {_table(Person)} p ON p.id = r.person_id")
     if "a" in joins:
         sql.append(f"JOIN {_table(Activity)} a ON a.id = s.activity_id")
     if "f" in joins:
@@ -549,10 +548,10 @@ class _Field:
         return ((1 << self.width) - 1) << self.offset
 
 
-# Which cuts' values come from where: the period's sessions (s), the workplaces (w), the person (p).
+# Which cuts' values come from where: the period's sessions (s), the workplaces (w), the registration (r).
 SESSION_CUTS = (Cut.ACTIVITY_TYPE, Cut.TERTIAL, Cut.FOCUS_AREA)
 WORKPLACE_CUTS = (Cut.DRIFTFORM, Cut.FUNKTION)
-PERSON_VOCABULARY_CUTS = (Cut.GENDER,)
+REGISTRATION_CUTS = (Cut.GENDER,)  # computed on each row (the person's, copied onto the registration)
 # Additive measures are first summed at two fine grains, each with few distinct keys: where the
 # registration was made (organisation cuts, operating form, function) and who and what
 # (occupation, gender, activity type, tertial); focus areas by activity.
@@ -586,7 +585,7 @@ _SHARE = object()  # in a statement's parameters: the number of the share of the
 
 
 def _single_pass(request: Request, shares: int = 1) -> _Plan:
-    """See the module docstring. Aliases: r registration, s the period's sessions, w workplaces, p person.
+    """See the module docstring. Aliases: r registration, s the period's sessions, w workplaces.
 
     With ``shares`` > 1, one statement per share of the persons (``person_id`` modulo ``shares``)."""
     groups = list(request.groups)
@@ -600,16 +599,12 @@ def _single_pass(request: Request, shares: int = 1) -> _Plan:
     f = request.filters
     if f.driftform or f.funktion:
         needs.add("w")
-    if f.occupation_id or f.gender:
-        needs.add("p")
     org = request.organisation
     if org is not None and org.type != Organisation.Type.KOMMUN:
         needs.add("w")
     for cut in cuts:
         if cut in (Cut.DISTRICT, Cut.DRIFTFORM, Cut.FUNKTION):
             needs.add("w")
-        if cut in (Cut.ROLE, Cut.GENDER):
-            needs.add("p")
 
     # The bits: a presence bit per condition, then per vocabulary cut a field for all registrations
     # and one per condition it is asked under.
@@ -646,7 +641,7 @@ def _single_pass(request: Request, shares: int = 1) -> _Plan:
         Cut.FOCUS_AREA: f"COALESCE(x.fmask, {bits[Cut.FOCUS_AREA].none_bit})",
         Cut.DRIFTFORM: bits[Cut.DRIFTFORM].case("NULLIF(w0.driftform, '')"),
         Cut.FUNKTION: bits[Cut.FUNKTION].case("NULLIF(w0.funktion, '')"),
-        Cut.GENDER: bits[Cut.GENDER].case("NULLIF(p0.gender, '')"),
+        Cut.GENDER: bits[Cut.GENDER].case("NULLIF(r.gender, '')"),
     }
 
     def contribution(source_cuts, word: int, condition: int | None) -> str | None:
@@ -662,7 +657,6 @@ def _single_pass(request: Request, shares: int = 1) -> _Plan:
     variants = [None, *range(len(conditions))]
     session_cols = ["x.id", "x.activity_id", "x.first_start"]
     workplace_cols = ["w0.id", "w0.funktion", "d0.id AS district_id"]
-    person_cols = ["p0.id", "p0.occupation_id", "p0.gender"]
     for word in range(words):
         for v in variants:
             suffix = f"m{word}" + ("" if v is None else f"c{v}")
@@ -670,8 +664,6 @@ def _single_pass(request: Request, shares: int = 1) -> _Plan:
                 session_cols.append(f"{sql} AS {suffix}")
             if (sql := contribution(WORKPLACE_CUTS, word, v)) is not None:
                 workplace_cols.append(f"{sql} AS {suffix}")
-            if (sql := contribution(PERSON_VOCABULARY_CUTS, word, v)) is not None:
-                person_cols.append(f"{sql} AS {suffix}")
 
     session_from = (f"FROM {_table(Session)} s0 JOIN {_table(Activity)} a0 ON a0.id = s0.activity_id")
     fmask = "CAST(NULL AS bigint)"
@@ -713,7 +705,7 @@ def _single_pass(request: Request, shares: int = 1) -> _Plan:
     # One row per counted registration: the person, the measures, the id cuts' values (-1 for none)
     # and the words.
     id_sql = {Cut.MUNICIPALITY: "r.municipality_id", Cut.DISTRICT: "w.district_id",
-              Cut.WORKPLACE: "r.workplace_id", Cut.ROLE: "p.occupation_id"}
+              Cut.WORKPLACE: "r.workplace_id", Cut.ROLE: "r.occupation_id"}
     columns, select_params = [], []
     k = {cut: f"k{i}" for i, cut in enumerate(id_cuts)}
     for cut in id_cuts:
@@ -734,8 +726,8 @@ def _single_pass(request: Request, shares: int = 1) -> _Plan:
                 parts.append(f"s.m{word}{suffix}")
             if contribution(WORKPLACE_CUTS, word, v) is not None:
                 parts.append(f"COALESCE(w.m{word}{suffix}, {none_bits(WORKPLACE_CUTS, word, v)})")
-            if contribution(PERSON_VOCABULARY_CUTS, word, v) is not None:
-                parts.append(f"p.m{word}{suffix}")
+            if (sql := contribution(REGISTRATION_CUTS, word, v)) is not None:
+                parts.append(sql)
             if not parts:
                 continue
             if v is None:
@@ -747,18 +739,13 @@ def _single_pass(request: Request, shares: int = 1) -> _Plan:
     joins = [f"FROM {_table(Registration)} r JOIN {sessions} ON s.id = r.session_id"]
     if "w" in needs:
         joins.append(f"{'JOIN' if inner_w else 'LEFT JOIN'} {workplaces} ON w.id = r.workplace_id")
-    if "p" in needs:
-        in_share = " AND MOD(p0.id, %s) = %s" if shares > 1 else ""
-        joins.append(f"JOIN (SELECT {', '.join(person_cols)} FROM {_table(Person)} p0 WHERE p0.consortium_id = %s"
-                     f"{in_share} OFFSET 0) p ON p.id = r.person_id")
-        params += [request.consortium_id, *([shares, _SHARE] if shares > 1 else [])]
     counted = ", ".join(_literal(s) for s in COUNTED_STATUSES)
     where = ["r.consortium_id = %s", f"r.status IN ({counted})"]
     where_params: list = [request.consortium_id]
     if org is not None and org.type == Organisation.Type.KOMMUN:
         where.append("r.municipality_id = %s")
         where_params.append(org.pk)
-    for value, column in ((f.occupation_id, "p.occupation_id"), (f.gender, "p.gender")):
+    for value, column in ((f.occupation_id, "r.occupation_id"), (f.gender, "r.gender")):
         if value:
             where.append(f"{column} = %s")
             where_params.append(value)

@@ -395,7 +395,7 @@ def generate(*, municipalities: int = 290, persons: int = 300_000, registrations
             person_rows.append((person_id + i, c, rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES),
                                 f"p{person_id + i}@skala.example.se", wp[0], occupation.pk if occupation else None,
                                 gender))
-            person_workplace.append((wp[0], wp[1]))
+            person_workplace.append((wp[0], wp[1], occupation.pk if occupation else None, gender))
         counts["persons"] = writer.write(
             Person, ["id", "consortium_id", "first_name", "last_name", "email", "workplace_id", "occupation_id",
                      "gender"], person_rows)
@@ -463,7 +463,7 @@ def generate(*, municipalities: int = 290, persons: int = 300_000, registrations
 
         # Registrations: seats filled from the whole region, or from the owner's staff for local sessions.
         persons_by_kommun: dict[int, list[int]] = {}
-        for index, (_wp, kid) in enumerate(person_workplace):
+        for index, (_wp, kid, _occupation, _gender) in enumerate(person_workplace):
             persons_by_kommun.setdefault(kid, []).append(index)
         registration_id = writer.next_id(Registration)
         record_rows: list[tuple] = []
@@ -494,7 +494,7 @@ def generate(*, municipalities: int = 290, persons: int = 300_000, registrations
                     else:
                         status = (Status.CONFIRMED if roll < 0.85 else Status.WAITLISTED if roll < 0.93
                                   else Status.CANCELLED)
-                    wp, kid = person_workplace[index]
+                    wp, kid, occupation, gender = person_workplace[index]
                     hours = a[2] if status == Status.COMPLETED else None
                     rid = registration_id
                     registration_id += 1
@@ -505,12 +505,12 @@ def generate(*, municipalities: int = 290, persons: int = 300_000, registrations
                                     "partly" if k == 0 and roll < 0.85 else "absent")
                             record_rows.append((rid, occ, mark))
                             present = present or mark in PRESENT_STATUSES
-                    yield (rid, c, sid, first_person + index, status, wp, kid, queued, f"{token}{rid:x}", hours,
-                           queued, queued, present)
+                    yield (rid, c, sid, first_person + index, status, wp, kid, occupation, gender, queued,
+                           f"{token}{rid:x}", hours, queued, queued, present)
 
         counts["registrations"] = writer.write(
             Registration, ["id", "consortium_id", "session_id", "person_id", "status", "workplace_id",
-                           "municipality_id", "queued_at", "token", "hours_credited", "created_at",
+                           "municipality_id", "occupation_id", "gender", "queued_at", "token", "hours_credited", "created_at",
                            "status_changed_at", "present"], registration_rows())
         lap("registrations")
         marked = utc_text(now)

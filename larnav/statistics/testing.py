@@ -11,6 +11,7 @@ from larnav.attendance.models import AttendanceRecord
 from larnav.catalog.models import Activity, Occasion, Session
 from larnav.catalog.testing import make_activity
 from larnav.registrations.models import Registration, Status
+from larnav.registrations.services import person_details
 
 
 def make_dated_session(consortium, start: datetime, *, activity: Activity | None = None, hours="6",
@@ -30,13 +31,12 @@ def make_dated_session(consortium, start: datetime, *, activity: Activity | None
 def register(session, person, status=Status.COMPLETED, *, hours=None, present_on=0) -> Registration:
     """A registration of ``person`` with ``status``; a completed one is credited the activity's hours
     unless ``hours`` is given. ``present_on`` occasions are marked attended."""
-    workplace = person.workplace
     if hours is None and status == Status.COMPLETED:
         hours = session.activity.hours
     reg = Registration.objects.create(
-        consortium_id=session.consortium_id, session=session, person=person, status=status, workplace=workplace,
-        municipality_id=workplace.municipality_id if workplace else None, queued_at=session.first_start,
-        hours_credited=hours if status == Status.COMPLETED else None, present=present_on > 0,
+        consortium_id=session.consortium_id, session=session, person=person, status=status,
+        queued_at=session.first_start, hours_credited=hours if status == Status.COMPLETED else None,
+        present=present_on > 0, **person_details(person),
     )
     for occasion in list(session.occasions.order_by("start"))[:present_on]:
         AttendanceRecord.objects.create(consortium_id=session.consortium_id, registration=reg, occasion=occasion,
