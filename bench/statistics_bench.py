@@ -25,11 +25,13 @@ The floor is the simplest GROUP BY the schema allows: the registrations joined
 with their sessions to find the period. (The report reads
 ``Registration.present``; the floor needs no attendance, so it is unchanged.)
 
-Measured (three runs on a 2-core machine shared with others, load average
-0.4-0.8, T1-T3 2026: 881,039 counted registrations): floor 1.00 / 0.91 /
-0.97 s, tertial report 4.97 / 4.51 / 4.59 s, ratio 5.0 / 5.0 / 4.7x (goal 3x,
-not met); XLSX 0.07 s, PDF 0.75-0.84 s. Before the bit words and the present
-flag the same machine measured 7.7-7.9 s against 1.04-1.14 s (6.9-7.5x).
+Measured (nine runs on a shared 2-core machine, T1-T3 2026: 881,039 counted
+registrations): floor 1.05-1.13 s and tertial report 3.0-3.8 s when otherwise
+quiet, 1.5-1.6 s and 4.6-4.8 s beside other work: 2.7-3.3x, median 3.0x (goal
+3x); XLSX 0.07-0.1 s, PDF 0.7-1.0 s. The same machine gave 4.4x before the
+report was counted on two connections (LARNAV_STATISTICS_CONNECTIONS) and
+without the join with the persons (occupation and gender on the
+registration); README "Benchmarks" has the parts.
 """
 
 from __future__ import annotations

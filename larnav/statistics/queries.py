@@ -1,4 +1,5 @@
-"""The SQL behind the statistics: one request, one statement (two with focus areas on SQLite).
+"""The SQL behind the statistics: one request, one statement (two with focus areas on SQLite; on
+PostgreSQL one per share of the persons, run at once on several connections: see ``run_all``).
 
 A ``Request`` asks for figures of several *groups* at once. A group is a cut
 (or None, the total) under a condition (or None, every registration counted):
