@@ -167,6 +167,36 @@ def start_server(args, env):
     raise SystemExit("gunicorn did not start")
 
 
+def _cpu_seconds(pid) -> float:
+    """User and system CPU seconds of process ``pid`` (all its threads), 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(server) -> tuple[float, float]:
+    """CPU seconds so far of the gunicorn workers and of every PostgreSQL process on this machine
+    (its backends and its WAL writer, checkpointer, ...); read from /proc."""
+    try:
+        with open(f"/proc/{server.pid}/task/{server.pid}/children") as children:
+            workers = children.read().split()
+    except OSError:
+        workers = []
+    postgres = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as comm:
+                    if comm.read().strip() == "postgres":
+                        postgres.append(entry)
+            except OSError:
+                pass
+    return sum(_cpu_seconds(w) for w in workers), sum(_cpu_seconds(p) for p in postgres)
+
+
 def stop_server(server):
     server.terminate()
     server.wait(timeout=30)
@@ -374,7 +404,9 @@ def main():
                 hello, hello_duration, hello_cpu = run_clients(hello_requests(args))
                 if args.warm_up:
                     run_clients(registration_requests(args, setup, run, per_client=args.warm_up, warm_up=True))
+                cpu_before = server_cpu(server)
                 results, duration, cpu = run_clients(requests)
+                cpu_after = server_cpu(server)
             finally:
                 stop_server(server)
             counted, ordered, places, rows = check(url, setup["sessions"], results)
@@ -387,7 +419,10 @@ def main():
             confirmed, waiting = sum(r[4] for r in rows), sum(r[5] for r in rows)
             run_ok = counted and ordered and places and statuses == [201]
             ok = ok and run_ok
-            summary.append((rate, p50, p95, p99, floor_rate, rate / floor_rate, hello_rate))
+            gunicorn_ms, postgres_ms = ((after - before) / len(results) * 1000
+                                        for before, after in zip(cpu_before, cpu_after, strict=True))
+            summary.append((rate, p50, p95, p99, floor_rate, rate / floor_rate, hello_rate, gunicorn_ms,
+                            postgres_ms))
             print(f"Run {run}: Lärnav over HTTP {rate:.0f}/s ({len(results)} in {duration:.1f} s); "
                   f"p50 {ms(p50)}, p95 {ms(p95)}, p99 {ms(p99)}; statuses {statuses}")
             print(f"       floor (raw SQL, psycopg, same transaction, {args.clients} threads): "
@@ -400,6 +435,8 @@ def main():
             print(f"       the clients: {cpu / len(results) * 1000:.2f} ms CPU per registration; hello world "
                   f"through the same server {hello_rate:.0f}/s, p50 {ms(percentile([h[0] for h in hello], 50))}, "
                   f"{hello_cpu / len(hello) * 1000:.2f} ms client CPU per request")
+            print(f"       CPU per registration: gunicorn's workers {gunicorn_ms:.2f} ms, PostgreSQL "
+                  f"{postgres_ms:.2f} ms (all its processes on this machine)")
     finally:
         from contextlib import suppress
 
@@ -413,7 +450,8 @@ def main():
         print(f"Median (min–max) of {len(summary)} runs: {spread(0, lambda v: f'{v:.0f}/s')}; "
               f"p50 {spread(1, ms)}, p95 {spread(2, ms)}, p99 {spread(3, ms)}; "
               f"floor {spread(4, lambda v: f'{v:.0f}/s')}; ratio {spread(5, lambda v: f'{v:.1%}')}; "
-              f"hello world {spread(6, lambda v: f'{v:.0f}/s')}")
+              f"hello world {spread(6, lambda v: f'{v:.0f}/s')}; CPU per registration: gunicorn "
+              f"{spread(7, lambda v: f'{v:.2f} ms')}, PostgreSQL {spread(8, lambda v: f'{v:.2f} ms')}")
     print(f"Load average now {os.getloadavg()[0]:.1f} (other work on the machine shares its CPUs)")
     return 0 if ok else 1
 
