@@ -154,6 +154,8 @@ def start_server(args, env):
                 "--workers", str(args.workers), "--worker-class", args.worker_class, "--log-level", "warning"]
     if args.worker_class == "gthread":
         gunicorn += ["--threads", str(args.threads)]
+        if args.worker_connections:
+            gunicorn += ["--worker-connections", str(args.worker_connections)]
     server = subprocess.Popen(gunicorn, cwd=ROOT, env=env)
     for _ in range(300):
         try:
@@ -177,9 +179,9 @@ def _cpu_seconds(pid) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def server_cpu(server) -> tuple[float, float]:
+def server_cpu(server) -> tuple[float, float, dict]:
     """CPU seconds so far of the gunicorn workers and of every PostgreSQL process on this machine
-    (its backends and its WAL writer, checkpointer, ...); read from /proc."""
+    (its backends and its WAL writer, checkpointer, ...), and each worker's; read from /proc."""
     try:
         with open(f"/proc/{server.pid}/task/{server.pid}/children") as children:
             workers = children.read().split()
@@ -194,7 +196,8 @@ def server_cpu(server) -> tuple[float, float]:
                         postgres.append(entry)
             except OSError:
                 pass
-    return sum(_cpu_seconds(w) for w in workers), sum(_cpu_seconds(p) for p in postgres)
+    each = {w: _cpu_seconds(w) for w in workers}
+    return sum(each.values()), sum(_cpu_seconds(p) for p in postgres), each
 
 
 def stop_server(server):
@@ -379,6 +382,8 @@ def main():
     parser.add_argument("--worker-class", choices=["gthread", "sync"], default="gthread")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--worker-connections", type=int, default=0, metavar="N",
+                        help="gthread: connections a worker keeps open at most (0: gunicorn's default, 1000)")
     parser.add_argument("--warm-up", type=int, default=2, metavar="N",
                         help="registrations per client to a session of its own before the clock starts (0: none)")
     args = parser.parse_args()
@@ -420,7 +425,10 @@ def main():
             run_ok = counted and ordered and places and statuses == [201]
             ok = ok and run_ok
             gunicorn_ms, postgres_ms = ((after - before) / len(results) * 1000
-                                        for before, after in zip(cpu_before, cpu_after, strict=True))
+                                        for before, after in zip(cpu_before[:2], cpu_after[:2], strict=True))
+            # How the registrations' CPU was shared among the workers (each keeps the connections it accepted).
+            shares = sorted((cpu_after[2][w] - cpu_before[2].get(w, 0.0)) for w in cpu_after[2])
+            shares = [f"{share / (sum(shares) or 1):.0%}" for share in shares]
             summary.append((rate, p50, p95, p99, floor_rate, rate / floor_rate, hello_rate, gunicorn_ms,
                             postgres_ms))
             print(f"Run {run}: Lärnav over HTTP {rate:.0f}/s ({len(results)} in {duration:.1f} s); "
@@ -435,8 +443,8 @@ def main():
             print(f"       the clients: {cpu / len(results) * 1000:.2f} ms CPU per registration; hello world "
                   f"through the same server {hello_rate:.0f}/s, p50 {ms(percentile([h[0] for h in hello], 50))}, "
                   f"{hello_cpu / len(hello) * 1000:.2f} ms client CPU per request")
-            print(f"       CPU per registration: gunicorn's workers {gunicorn_ms:.2f} ms, PostgreSQL "
-                  f"{postgres_ms:.2f} ms (all its processes on this machine)")
+            print(f"       CPU per registration: gunicorn's workers {gunicorn_ms:.2f} ms (shared "
+                  f"{' / '.join(shares)}), PostgreSQL {postgres_ms:.2f} ms (all its processes on this machine)")
     finally:
         from contextlib import suppress
 
