@@ -22,6 +22,12 @@ sessions at a time, the worst case for the session's row lock (a course that
 everybody wants the moment registration opens). Spread evenly over the
 sessions instead, the rate was the same: the rush is bound by CPU.
 
+Each run also prints the CPU per registration of the gunicorn workers and of
+all PostgreSQL processes (read from /proc before and after the timed
+registrations), and how the workers shared it: on this shared machine the
+rate drifts by up to 1.5x from minute to minute with the same code, CPU per
+registration much less.
+
 The clients are one asyncio loop with 50 keep-alive HTTP/1.1 connections and
 requests built before the start, so that they take little of the CPU that the
 server, PostgreSQL and they share. Their own cost is printed: their CPU time
@@ -48,6 +54,19 @@ With 50 clients each sending its next registration when the last is answered,
 the mean latency is 50 divided by the rate (Little's law): p99 under 250 ms
 is only possible at a few hundred registrations per second.
 
+A gthread worker keeps every keep-alive connection it accepted, and the 50
+clients connect within a millisecond: often one worker takes most of them
+(11/89 % to 45/55 % of the registrations' CPU, 0/100 % in some runs).
+``--worker-connections 25`` shares them 50/50; that doubled the hello-world
+rate but not the registrations' (145/s against 155/s, gunicorn's CPU per
+registration 7.4 against 6.5 ms): the machine, not one worker's GIL, is the
+limit. gunicorn's default (1,000) stays. With fewer threads the spread
+mattered more: 4 workers x 4 threads gave 229/s, p99 555 ms in 2 runs, but
+168/s, p99 638 ms in 3 later runs where one worker took 77-86 %; with
+``--worker-connections 13`` (a quarter of the clients each) 191/s, p99 484 ms
+(469-533), the best tail measured, against 168/s, p99 823 ms for 2 x 16 just
+before. 2 x 8: 192/s, p99 595 ms; 3 x 4: 217/s, p99 515 ms (2 runs each).
+
 Mail: a registration queues the participant's e-mail in the outbox (one row,
 nothing rendered) in its own transaction and, after the commit, checks for a
 waiting delivery job (larnav/notifications/outbox.py); no worker runs here,
@@ -58,6 +77,16 @@ the end): 184/s (178-190), p50 192 ms, p95 572 ms, p99 982 ms; floor
 1,440/s; 12.8 % of the floor. Before the hot statements were written as SQL:
 106/s, p99 1.1 s, 6.6 % (a quiet machine). bench/registration_profile.py has
 the instructions per registration, step by step.
+
+Measured again (a slower shared machine, runs alternating between the code
+before and after, 3 runs each time): before, 146/s and 162/s, p99 729 and
+817 ms, CPU per registration gunicorn 6.8 and 6.5 ms, PostgreSQL 3.2 and
+3.0 ms; after the person look-up's plan (larnav/people/queries.py), the
+health check without a round trip (larnav/core/postgresql) and the frozen
+start-up objects (larnav/wsgi.py), 175/s and 176/s, p50 247 and 230 ms, p95
+480 and 485 ms, p99 732 and 761 ms, gunicorn 6.5 and 5.8 ms, PostgreSQL 2.75
+and 2.74 ms; floor 875-1,000/s, 17.4 and 22.3 % of it. The p99 goal is
+still not met.
 """
 
 import argparse
