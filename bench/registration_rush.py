@@ -22,6 +22,12 @@ sessions at a time, the worst case for the session's row lock (a course that
 everybody wants the moment registration opens). Spread evenly over the
 sessions instead, the rate was the same: the rush is bound by CPU.
 
+Each run also prints the CPU per registration of the gunicorn workers and of
+all PostgreSQL processes (read from /proc before and after the timed
+registrations), and how the workers shared it: on this shared machine the
+rate drifts by up to 1.5x from minute to minute with the same code, CPU per
+registration much less.
+
 The clients are one asyncio loop with 50 keep-alive HTTP/1.1 connections and
 requests built before the start, so that they take little of the CPU that the
 server, PostgreSQL and they share. Their own cost is printed: their CPU time
@@ -48,6 +54,19 @@ With 50 clients each sending its next registration when the last is answered,
 the mean latency is 50 divided by the rate (Little's law): p99 under 250 ms
 is only possible at a few hundred registrations per second.
 
+A gthread worker keeps every keep-alive connection it accepted, and the 50
+clients connect within a millisecond: often one worker takes most of them
+(11/89 % to 45/55 % of the registrations' CPU, 0/100 % in some runs).
+``--worker-connections 25`` shares them 50/50; that doubled the hello-world
+rate but not the registrations' (145/s against 155/s, gunicorn's CPU per
+registration 7.4 against 6.5 ms): the machine, not one worker's GIL, is the
+limit. gunicorn's default (1,000) stays. With fewer threads the spread
+mattered more: 4 workers x 4 threads gave 229/s, p99 555 ms in 2 runs, but
+168/s, p99 638 ms in 3 later runs where one worker took 77-86 %; with
+``--worker-connections 13`` (a quarter of the clients each) 191/s, p99 484 ms
+(469-533), the best tail measured, against 168/s, p99 823 ms for 2 x 16 just
+before. 2 x 8: 192/s, p99 595 ms; 3 x 4: 217/s, p99 515 ms (2 runs each).
+
 Mail: a registration queues the participant's e-mail in the outbox (one row,
 nothing rendered) in its own transaction and, after the commit, checks for a
 waiting delivery job (larnav/notifications/outbox.py); no worker runs here,
@@ -58,6 +77,16 @@ the end): 184/s (178-190), p50 192 ms, p95 572 ms, p99 982 ms; floor
 1,440/s; 12.8 % of the floor. Before the hot statements were written as SQL:
 106/s, p99 1.1 s, 6.6 % (a quiet machine). bench/registration_profile.py has
 the instructions per registration, step by step.
+
+Measured again (a slower shared machine, runs alternating between the code
+before and after, 3 runs each time): before, 146/s and 162/s, p99 729 and
+817 ms, CPU per registration gunicorn 6.8 and 6.5 ms, PostgreSQL 3.2 and
+3.0 ms; after the person look-up's plan (larnav/people/queries.py), the
+health check without a round trip (larnav/core/postgresql) and the frozen
+start-up objects (larnav/wsgi.py), 175/s and 176/s, p50 247 and 230 ms, p95
+480 and 485 ms, p99 732 and 761 ms, gunicorn 6.5 and 5.8 ms, PostgreSQL 2.75
+and 2.74 ms; floor 875-1,000/s, 17.4 and 22.3 % of it. The p99 goal is
+still not met.
 """
 
 import argparse
@@ -154,6 +183,8 @@ def start_server(args, env):
                 "--workers", str(args.workers), "--worker-class", args.worker_class, "--log-level", "warning"]
     if args.worker_class == "gthread":
         gunicorn += ["--threads", str(args.threads)]
+        if args.worker_connections:
+            gunicorn += ["--worker-connections", str(args.worker_connections)]
     server = subprocess.Popen(gunicorn, cwd=ROOT, env=env)
     for _ in range(300):
         try:
@@ -165,6 +196,37 @@ def start_server(args, env):
             time.sleep(0.1)
     server.terminate()
     raise SystemExit("gunicorn did not start")
+
+
+def _cpu_seconds(pid) -> float:
+    """User and system CPU seconds of process ``pid`` (all its threads), 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(server) -> tuple[float, float, dict]:
+    """CPU seconds so far of the gunicorn workers and of every PostgreSQL process on this machine
+    (its backends and its WAL writer, checkpointer, ...), and each worker's; read from /proc."""
+    try:
+        with open(f"/proc/{server.pid}/task/{server.pid}/children") as children:
+            workers = children.read().split()
+    except OSError:
+        workers = []
+    postgres = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as comm:
+                    if comm.read().strip() == "postgres":
+                        postgres.append(entry)
+            except OSError:
+                pass
+    each = {w: _cpu_seconds(w) for w in workers}
+    return sum(each.values()), sum(_cpu_seconds(p) for p in postgres), each
 
 
 def stop_server(server):
@@ -349,6 +411,8 @@ def main():
     parser.add_argument("--worker-class", choices=["gthread", "sync"], default="gthread")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--worker-connections", type=int, default=0, metavar="N",
+                        help="gthread: connections a worker keeps open at most (0: gunicorn's default, 1000)")
     parser.add_argument("--warm-up", type=int, default=2, metavar="N",
                         help="registrations per client to a session of its own before the clock starts (0: none)")
     args = parser.parse_args()
@@ -374,7 +438,9 @@ def main():
                 hello, hello_duration, hello_cpu = run_clients(hello_requests(args))
                 if args.warm_up:
                     run_clients(registration_requests(args, setup, run, per_client=args.warm_up, warm_up=True))
+                cpu_before = server_cpu(server)
                 results, duration, cpu = run_clients(requests)
+                cpu_after = server_cpu(server)
             finally:
                 stop_server(server)
             counted, ordered, places, rows = check(url, setup["sessions"], results)
@@ -387,7 +453,13 @@ def main():
             confirmed, waiting = sum(r[4] for r in rows), sum(r[5] for r in rows)
             run_ok = counted and ordered and places and statuses == [201]
             ok = ok and run_ok
-            summary.append((rate, p50, p95, p99, floor_rate, rate / floor_rate, hello_rate))
+            gunicorn_ms, postgres_ms = ((after - before) / len(results) * 1000
+                                        for before, after in zip(cpu_before[:2], cpu_after[:2], strict=True))
+            # How the registrations' CPU was shared among the workers (each keeps the connections it accepted).
+            shares = sorted((cpu_after[2][w] - cpu_before[2].get(w, 0.0)) for w in cpu_after[2])
+            shares = [f"{share / (sum(shares) or 1):.0%}" for share in shares]
+            summary.append((rate, p50, p95, p99, floor_rate, rate / floor_rate, hello_rate, gunicorn_ms,
+                            postgres_ms))
             print(f"Run {run}: Lärnav over HTTP {rate:.0f}/s ({len(results)} in {duration:.1f} s); "
                   f"p50 {ms(p50)}, p95 {ms(p95)}, p99 {ms(p99)}; statuses {statuses}")
             print(f"       floor (raw SQL, psycopg, same transaction, {args.clients} threads): "
@@ -400,6 +472,8 @@ def main():
             print(f"       the clients: {cpu / len(results) * 1000:.2f} ms CPU per registration; hello world "
                   f"through the same server {hello_rate:.0f}/s, p50 {ms(percentile([h[0] for h in hello], 50))}, "
                   f"{hello_cpu / len(hello) * 1000:.2f} ms client CPU per request")
+            print(f"       CPU per registration: gunicorn's workers {gunicorn_ms:.2f} ms (shared "
+                  f"{' / '.join(shares)}), PostgreSQL {postgres_ms:.2f} ms (all its processes on this machine)")
     finally:
         from contextlib import suppress
 
@@ -413,7 +487,8 @@ def main():
         print(f"Median (min–max) of {len(summary)} runs: {spread(0, lambda v: f'{v:.0f}/s')}; "
               f"p50 {spread(1, ms)}, p95 {spread(2, ms)}, p99 {spread(3, ms)}; "
               f"floor {spread(4, lambda v: f'{v:.0f}/s')}; ratio {spread(5, lambda v: f'{v:.1%}')}; "
-              f"hello world {spread(6, lambda v: f'{v:.0f}/s')}")
+              f"hello world {spread(6, lambda v: f'{v:.0f}/s')}; CPU per registration: gunicorn "
+              f"{spread(7, lambda v: f'{v:.2f} ms')}, PostgreSQL {spread(8, lambda v: f'{v:.2f} ms')}")
     print(f"Load average now {os.getloadavg()[0]:.1f} (other work on the machine shares its CPUs)")
     return 0 if ok else 1
 

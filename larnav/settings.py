@@ -132,7 +132,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with a health check that needs no round trip while the socket is quiet.
+    DATABASES["default"]["ENGINE"] = "larnav.core.postgresql"
+if DATABASES["default"]["ENGINE"] == "larnav.core.postgresql" and env_bool(
         "LARNAV_DB_PREPARED_STATEMENTS", True):
     # The hot statements (larnav.core.sql.cursor) run as prepared statements; Django's own cursors
     # bind on the client and never prepare, whatever this is. Turn it off (0) behind a connection

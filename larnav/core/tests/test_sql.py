@@ -58,3 +58,22 @@ def test_only_postgresql_prepares_and_the_answer_is_the_same_everywhere(region):
     assert sql.prepares(connection) is (connection.vendor == "postgresql")
     person = Person.objects.get(email="erik@ekbacken.se")
     assert person_by_email(person.consortium_id, "ERIK@EKBACKEN.SE") == person
+
+
+@pytest.mark.postgres_only
+def test_the_person_lookup_goes_through_the_unique_email_index_even_before_statistics(region):
+    # A prepared statement's generic plan, made while the table has no statistics (a new
+    # database): it must look the address up in the uniqueness rule's index, not scan the
+    # consortium's persons through the (consortium, email) index.
+    person = Person.objects.get(email="erik@ekbacken.se")
+    person_by_email(person.consortium_id, "erik@ekbacken.se")
+    text = next(s for s in _prepared_statements() if 'LOWER(p."email")' in s)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(f"PREPARE larnav_person_lookup (bigint, text) AS {text}")
+        try:
+            cursor.execute("EXPLAIN EXECUTE larnav_person_lookup (%s, %s)", [person.consortium_id, "x@y.se"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("DEALLOCATE larnav_person_lookup")
+    assert "person_unique_email_per_consortium" in plan and "Filter" not in plan, plan
