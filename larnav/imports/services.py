@@ -154,9 +154,6 @@ def _store_preview(batch: ImportBatch, plans) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(preview=summarise(plans))
 
 
-COPIED = {f.removesuffix("_id") for f in COPIED_FIELDS}  # as the plans name the fields
-
-
 def _write_persons(plans) -> None:
     now = timezone.now()
     new = [p.instance for p in plans if p.action == NEW]
@@ -175,7 +172,7 @@ def _write_persons(plans) -> None:
             fields = {f for f, _old, _new in plan.changes}
             changed_fields.update(fields)
             plain.append(person)
-            if fields & COPIED:
+            if fields.intersection(COPIED_FIELDS):
                 copied_changed.append(person.pk)
     if plain:
         Person.objects.bulk_update(plain, sorted(changed_fields | {"updated_at"}), batch_size=500)

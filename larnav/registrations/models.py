@@ -67,8 +67,9 @@ class Registration(models.Model):
     # kept equal to the person's by copy_person_details (larnav.people.signals.details_changed).
     # A person's occupation is protected while they hold it, so no constraint is needed here.
     occupation = models.ForeignKey("people.Occupation", on_delete=models.DO_NOTHING, null=True, blank=True,
-                                   related_name="+", editable=False, db_constraint=False, db_index=False)
-    gender = models.CharField(max_length=10, choices=Person.Gender.choices, blank=True, editable=False)
+                                   related_name="+", editable=False, db_constraint=False, db_index=False,
+                                   verbose_name=_("occupation"))
+    gender = models.CharField(_("gender"), max_length=10, choices=Person.Gender.choices, blank=True, editable=False)
     # Arrival order for the waiting list: set once, when the registration first competes for a seat.
     queued_at = models.DateTimeField(null=True, blank=True, editable=False)
     answers = models.JSONField(_("answers"), default=dict, blank=True)

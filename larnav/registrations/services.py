@@ -284,7 +284,7 @@ def person_details(person) -> dict:
 
 def copy_person_details(person_ids) -> int:
     """Give the registrations of these persons their current occupation and gender (after a
-    change to the persons); the number of registrations changed."""
+    change to the persons); the number of registrations written."""
     from django.db.models import OuterRef, Subquery
 
     from larnav.people.models import Person

@@ -30,12 +30,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='registration',
             name='gender',
-            field=models.CharField(blank=True, choices=[('kvinna', 'Woman'), ('man', 'Man'), ('annat', 'Other')], editable=False, max_length=10),
+            field=models.CharField(blank=True, choices=[('kvinna', 'Woman'), ('man', 'Man'), ('annat', 'Other')], editable=False, max_length=10, verbose_name='gender'),
         ),
         migrations.AddField(
             model_name='registration',
             name='occupation',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='people.occupation'),
+            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='people.occupation', verbose_name='occupation'),
         ),
         migrations.RunPython(copy_person_details, migrations.RunPython.noop),
     ]
