@@ -103,3 +103,17 @@ class Region:
         self.styrgrupp_taby = make_user(c, Role.STYRGRUPP, self.taby, username="styrgrupp-taby")
         self.utbildare = make_user(c, Role.UTBILDARE, username="utbildare")
         self.deltagare = make_user(c, Role.DELTAGARE, username="deltagare", person=self.anna)
+
+
+def pdf_content(content: bytes) -> bytes:
+    """The page content streams of a PDF, inflated: the raw drawing operators with their text strings.
+
+    Read by pypdf, which takes each stream's length from its dictionary. Matching up to ``endstream``
+    is not enough: compressed data can itself end in a CR or LF byte, and losing it corrupts the stream.
+    """
+    import io
+
+    from pypdf import PdfReader
+
+    assert content.startswith(b"%PDF-")
+    return b"\n".join(page.get_contents().get_data() for page in PdfReader(io.BytesIO(content)).pages)

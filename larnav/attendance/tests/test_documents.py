@@ -1,7 +1,6 @@
 """The signature list and the certificate (PDF), certificate codes and the public verification page."""
 
 import re
-import zlib
 from datetime import timedelta
 
 import pytest
@@ -10,7 +9,7 @@ from django.utils import timezone
 
 from larnav.attendance import pdf, selectors, services
 from larnav.attendance.testing import make_course, shift_timeline
-from larnav.core.testing import make_person
+from larnav.core.testing import make_person, pdf_content
 from larnav.registrations import services as registration_services
 from larnav.registrations.models import Registration, Status
 
@@ -18,14 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def pdf_text(content: bytes) -> bytes:
-    """The page content of a PDF: its streams, inflated where they are compressed."""
-    assert content.startswith(b"%PDF-")
+    """The page content of a PDF, which must be complete."""
     assert content.rstrip().endswith(b"%%EOF")
-    chunks = []
-    for match in re.finditer(rb"<<(.*?)>>\s*stream\r?\n(.*?)\r?\nendstream", content, re.S):
-        header, data = match.groups()
-        chunks.append(zlib.decompress(data) if b"/FlateDecode" in header else data)
-    return b"\n".join(chunks)
+    return pdf_content(content)
 
 
 def page_count(content: bytes) -> int:
