@@ -9,7 +9,6 @@ Masked small cells ("<5") are text, aligned right like the numbers.
 from __future__ import annotations
 
 import io
-import re
 from decimal import Decimal
 
 from django.utils import formats
@@ -18,35 +17,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from larnav.core.exports import neutralise
+from larnav.core.exports import column_widths, neutralise, sheet_name
 
 from .document import Report, Table
 
-INVALID_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
-MAX_WIDTH = 60
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 RIGHT = Alignment(horizontal="right")
 WRAP = Alignment(wrap_text=True, vertical="top")
-
-
-def sheet_name(name: str, taken: set[str]) -> str:
-    """A valid, unique sheet name: no []:*?/\\, at most 31 characters."""
-    base = INVALID_SHEET_CHARACTERS.sub("-", name).strip("' ") or _("Table")
-    candidate, n = base[:31], 2
-    while candidate.lower() in taken:
-        suffix = f" {n}"
-        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
-    taken.add(candidate.lower())
-    return candidate
-
-
-def _width(value) -> int:
-    if value is None:
-        return 1
-    if isinstance(value, int | Decimal):
-        return len(f"{value:,}") + 1
-    return max((len(line) for line in str(value).splitlines()), default=1)
 
 
 def _cell_value(value):
@@ -56,7 +34,6 @@ def _cell_value(value):
 
 
 def _write_table(sheet, table: Table) -> None:
-    widths = [_width(h) for h in table.headers]
     sheet.append([str(h) for h in table.headers])
     for cell in sheet[1]:
         cell.font = BOLD
@@ -75,13 +52,11 @@ def _write_table(sheet, table: Table) -> None:
                 cell.alignment = RIGHT
             if table.total and index == len(rows) - 1:
                 cell.font = BOLD
-            if column < len(widths):
-                widths[column] = max(widths[column], _width(value))
     if not rows and table.empty_text:
         sheet.append([table.empty_text])
     sheet.freeze_panes = "A2"
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = min(MAX_WIDTH, max(8, width + 2))
+    for column, width in enumerate(column_widths(table.headers, rows), start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
 
 
 def _about_sheet(sheet, report: Report) -> None:
