@@ -53,6 +53,18 @@ WHERE r.consortium_id = %s AND r.status IN ('confirmed', 'completed', 'no_show')
   AND s.first_start >= %s AND s.first_start < %s
 GROUP BY r.municipality_id
 """
+# The same GROUP BY reading the registrations through the period's sessions, from the index that
+# carries the counted columns, as the report does: faster than FLOOR_SQL where the period holds a
+# small part of all registrations. The floor is the faster of the two.
+FLOOR_THROUGH_SESSIONS_SQL = """
+SELECT r.municipality_id, COUNT(*), COUNT(DISTINCT r.person_id), SUM(r.hours_credited)
+FROM catalog_session s CROSS JOIN LATERAL (
+  SELECT r.municipality_id, r.person_id, r.hours_credited FROM registrations_registration r
+  WHERE r.session_id = s.id AND r.consortium_id = %s AND r.status IN ('confirmed', 'completed', 'no_show')
+  OFFSET 0) r
+WHERE s.consortium_id = %s AND s.first_start >= %s AND s.first_start < %s
+GROUP BY r.municipality_id
+"""
 
 
 def best_of(repeat, function):
@@ -96,18 +108,28 @@ def main():
     ytd = Period.year_to_date(year, args.tertial)
     scope = selectors.StatisticsScope.internal(consortium.pk)
 
-    def floor():
-        with transaction.atomic(), connection.cursor() as cursor:
-            for statement in queries.SESSION_SETTINGS:
-                cursor.execute(statement)
-            cursor.execute(FLOOR_SQL, [consortium.pk, ytd.start, ytd.end])
-            return cursor.fetchall()
+    def floor_of(sql, params):
+        def run():
+            with transaction.atomic(), connection.cursor() as cursor:
+                for statement in queries.SESSION_SETTINGS:
+                    cursor.execute(statement)
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+
+        return run
+
+    floors = [("floor: one GROUP BY municipality", floor_of(FLOOR_SQL, [consortium.pk, ytd.start, ytd.end])),
+              ("floor: the same through the sessions", floor_of(
+                  FLOOR_THROUGH_SESSIONS_SQL, [consortium.pk, consortium.pk, ytd.start, ytd.end]))]
 
     counted = Registration.objects.filter(consortium=consortium).count()
     print(f"{counted:,} registrations in {consortium}; report {ytd.label} (T{args.tertial} {year}), "
           f"best of {args.repeat}".replace(",", " "))
-    floor_time, _rows = best_of(args.repeat, floor)
-    rows = [("floor: one GROUP BY municipality", floor_time)]
+    rows = []
+    for label, floor in floors:
+        seconds, result = best_of(args.repeat, floor)
+        rows.append((label, seconds))
+    assert sorted(floors[0][1]()) == sorted(floors[1][1]()), "the two floors disagree"
     one_cut, _ = best_of(args.repeat, lambda: selectors.participation(scope, ytd, selectors.Cut.MUNICIPALITY))
     rows.append(("one cut (municipality), all measures", one_cut))
     report_time, report = best_of(args.repeat, lambda: selectors.tertial_report(scope, year, args.tertial))
@@ -119,9 +141,10 @@ def main():
     for label, render in (("XLSX generation", render_xlsx), ("PDF generation", render_pdf)):
         seconds, content = best_of(args.repeat, lambda render=render: render(document))
         rows.append((f"{label} ({len(content) // 1024} kB)", seconds))
-    floor_again, _ = best_of(1, floor)
-    floor_time = min(floor_time, floor_again)
-    rows[0] = (rows[0][0], floor_time)
+    for i, (label, floor) in enumerate(floors):  # once more, after the rest: the machine may have changed
+        seconds, _ = best_of(1, floor)
+        rows[i] = (label, min(rows[i][1], seconds))
+    floor_time = min(seconds for _label, seconds in rows[: len(floors)])
     print(f"{'':44} {'seconds':>9} {'x floor':>8}")
     for label, seconds in rows:
         print(f"{label:44} {seconds:9.2f} {seconds / floor_time:8.1f}")

@@ -54,7 +54,7 @@ from larnav.organisations.models import Organisation
 from larnav.people.models import Person
 from larnav.registrations.models import Registration, Status
 
-from .periods import TIME_ZONE_NAME, Period, tertial_key
+from .periods import Period, tertial_key
 
 COUNTED_STATUSES = (Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW)
 # Settings for the reporting statements (PostgreSQL), for their transaction only: hash tables of a
@@ -197,21 +197,22 @@ def _tertials(period: Period) -> list[Period]:
     return period.tertials()
 
 
-def _tertial_expression(period: Period) -> tuple[str, list]:
-    """year * 10 + tertial of the session's first local date."""
-    if _postgres():
-        local = f"(s.first_start AT TIME ZONE '{TIME_ZONE_NAME}')"
-        return (f"(CAST(EXTRACT(YEAR FROM {local}) AS integer) * 10 + CASE WHEN EXTRACT(MONTH FROM {local}) <= 4 "
-                f"THEN 1 WHEN EXTRACT(MONTH FROM {local}) <= 8 THEN 2 ELSE 3 END)"), []
+def _tertial_expression(period: Period, column: str = "s.first_start", values: Sequence | None = None
+                        ) -> tuple[str, list]:
+    """SQL: which tertial of ``period`` the session starts in, by comparing its start with the tertials'
+    ends (local midnights, computed here): ``values[i]`` for the i-th (default year * 10 + tertial).
+    A comparison per tertial costs far less than converting each start to local time."""
     tertials = _tertials(period)
+    if values is None:
+        values = [tertial_key(t.year, t.tertial) for t in tertials]
     if len(tertials) == 1:  # SQLite has no CASE without a WHEN: one tertial is a constant
-        return "%s", [tertial_key(tertials[0].year, tertials[0].tertial)]
+        return "%s", [values[0]]
     sql, params = "CASE", []
-    for t in tertials[:-1]:
-        sql += " WHEN s.first_start < %s THEN %s"
-        params += [_adapt(t.end), tertial_key(t.year, t.tertial)]
+    for t, value in zip(tertials[:-1], values, strict=False):
+        sql += f" WHEN {column} < %s THEN %s"
+        params += [_adapt(t.end), value]
     sql += " ELSE %s END"
-    params.append(tertial_key(tertials[-1].year, tertials[-1].tertial))
+    params.append(values[-1])
     return sql, params
 
 
@@ -585,6 +586,17 @@ def _layout(fields: list[_Field]) -> int:
 _SHARE = object()  # in a statement's parameters: the number of the share of the persons it counts
 
 
+# What the counting reads of a registration: all of it is in registration_queue_idx (PostgreSQL).
+COUNTED_COLUMNS = ("person_id", "hours_credited", "status", "present", "municipality_id", "workplace_id",
+                   "occupation_id", "gender")
+
+
+def _through_sessions(request: Request) -> bool:
+    """Whether to read the registrations through the period's sessions: unless an index on the
+    registrations finds fewer of them (one municipality's; the few workplaces of a function)."""
+    return request.organisation is None and request.filters.funktion not in FEW_WORKPLACES
+
+
 def _single_pass(request: Request, shares: int = 1) -> _Plan:
     """See the module docstring. Aliases: r registration, s the period's sessions, w workplaces.
 
@@ -632,10 +644,7 @@ def _single_pass(request: Request, shares: int = 1) -> _Plan:
     words = _layout(list(fields.values()))
 
     # The period's sessions, with what the cuts need of them computed once per session.
-    local, _params = _tertial_expression(request.period)
-    local = local.replace("s.first_start", "s0.first_start")
-    first = tertials[0]
-    position = f"(({local}) / 10 - {first.year}) * 3 + MOD({local}, 10) - {first.tertial}"
+    position, position_params = _tertial_expression(request.period, "s0.first_start", range(len(tertials)))
     values = {  # unshifted bit(s) of each vocabulary cut's value, in the subquery of its source
         Cut.ACTIVITY_TYPE: bits[Cut.ACTIVITY_TYPE].case("x.type"),
         Cut.TERTIAL: "(CAST(1 AS bigint) << x.tpos)",
@@ -675,7 +684,8 @@ def _single_pass(request: Request, shares: int = 1) -> _Plan:
         session_from += (f" LEFT JOIN (SELECT activity_id, BIT_OR(CASE focusarea_id {positions} ELSE 0 END) AS mask "
                          f"FROM {through} GROUP BY activity_id) fm ON fm.activity_id = s0.activity_id")
     session_where = ["s0.consortium_id = %s", "s0.first_start >= %s", "s0.first_start < %s"]
-    params: list = [request.consortium_id, _adapt(request.period.start), _adapt(request.period.end)]
+    params: list = [*position_params, request.consortium_id, _adapt(request.period.start),
+                    _adapt(request.period.end)]
     if f.activity_type:
         session_where.append("a0.type = %s")
         params.append(f.activity_type)
@@ -688,6 +698,7 @@ def _single_pass(request: Request, shares: int = 1) -> _Plan:
 
     # Workplaces with their operating form, function and city district.
     inner_w = bool(f.driftform or f.funktion or (org is not None and org.type != Organisation.Type.KOMMUN))
+    session_params, params = params, []
     if "w" in needs:
         w_where = ["w0.consortium_id = %s"]
         params.append(request.consortium_id)
@@ -737,9 +748,6 @@ def _single_pass(request: Request, shares: int = 1) -> _Plan:
                 terms.append(f"CASE WHEN {conditions[v].sql} THEN {' | '.join(parts)} ELSE 0 END")
                 select_params += conditions[v].params
         columns.append(f"CAST({' | '.join(terms) or '0'} AS bigint) AS m{word}")
-    joins = [f"FROM {_table(Registration)} r JOIN {sessions} ON s.id = r.session_id"]
-    if "w" in needs:
-        joins.append(f"{'JOIN' if inner_w else 'LEFT JOIN'} {workplaces} ON w.id = r.workplace_id")
     counted = ", ".join(_literal(s) for s in COUNTED_STATUSES)
     where = ["r.consortium_id = %s", f"r.status IN ({counted})"]
     where_params: list = [request.consortium_id]
@@ -759,10 +767,24 @@ def _single_pass(request: Request, shares: int = 1) -> _Plan:
         # Every figure is a sum over persons, so the shares' figures add up.
         where.append("MOD(r.person_id, %s) = %s")
         where_params += [shares, _SHARE]
+    workplace_params = params
+    if _through_sessions(request):
+        # The period's sessions drive: each one's counted registrations are read from the covering
+        # index (registration_queue_idx), instead of every year's registrations being read and hashed
+        # against the period's sessions. OFFSET 0 keeps the subquery a probe per session.
+        joins = [f"FROM {sessions} CROSS JOIN LATERAL (SELECT {', '.join(f'r.{c}' for c in COUNTED_COLUMNS)} "
+                 f"FROM {_table(Registration)} r WHERE r.session_id = s.id AND {' AND '.join(where)} OFFSET 0) r"]
+        from_params, where, where_params = session_params + where_params, [], []
+    else:
+        joins = [f"FROM {_table(Registration)} r JOIN {sessions} ON s.id = r.session_id"]
+        from_params = session_params
+    if "w" in needs:
+        joins.append(f"{'JOIN' if inner_w else 'LEFT JOIN'} {workplaces} ON w.id = r.workplace_id")
+        from_params = from_params + workplace_params
     measures = "r.person_id AS pid, CAST(COALESCE(r.hours_credited, 0) * 10 AS integer) AS h10"
-    ctes = [f"base AS MATERIALIZED (SELECT {', '.join([measures, *columns])} {' '.join(joins)} "
-            f"WHERE {' AND '.join(where)})"]
-    params = select_params + params + where_params  # SELECT list, then FROM (sessions, workplaces), then WHERE
+    ctes = [f"base AS MATERIALIZED (SELECT {', '.join([measures, *columns])} {' '.join(joins)}"
+            + (f" WHERE {' AND '.join(where)})" if where else ")")]
+    params = select_params + from_params + where_params  # the SELECT list, FROM, then WHERE
 
     presence_masks = [0] * words
     for j in range(len(conditions)):
