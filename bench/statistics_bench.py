@@ -22,16 +22,17 @@ the annual plan's indicators) and rendering it as XLSX and as PDF
 (``larnav.reports.xlsx.render_xlsx``, ``larnav.reports.pdf.render_pdf``).
 
 The floor is the simplest GROUP BY the schema allows: the registrations joined
-with their sessions to find the period. (The report reads
-``Registration.present``; the floor needs no attendance, so it is unchanged.)
+with their sessions to find the period, written two ways, as a plain join and
+through the period's sessions from the covering index as the report reads them.
+The faster of the two is the floor. (The report reads ``Registration.present``;
+the floor needs no attendance, so it is unchanged.)
 
-Measured (nine runs on a shared 2-core machine, T1-T3 2026: 881,039 counted
-registrations): floor 1.05-1.13 s and tertial report 3.0-3.8 s when otherwise
-quiet, 1.5-1.6 s and 4.6-4.8 s beside other work: 2.7-3.3x, median 3.0x (goal
-3x); XLSX 0.07-0.1 s, PDF 0.7-1.0 s. The same machine gave 4.4x before the
-report was counted on two connections (LARNAV_STATISTICS_CONNECTIONS) and
-without the join with the persons (occupation and gender on the
-registration); README "Benchmarks" has the parts.
+Measured on a slower shared 2-core machine (three runs, T1-T3 2026: 881,039
+counted registrations): tertial report 4.7-5.6 s (5.6-7.2 s before it read
+through the sessions); floor 1.15-1.5 s through the sessions (1.9-2.4 s as
+the plain join): 3.7-4.2x (goal 3x). XLSX 0.15-0.2 s, PDF 1.7-2.5 s. An
+earlier, faster machine gave 2.7-3.3x against the plain join alone; README
+"Benchmarks" has the parts.
 """
 
 from __future__ import annotations

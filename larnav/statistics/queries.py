@@ -12,7 +12,8 @@ Two engines give the same answers (a test compares them on PostgreSQL):
   common table expression, and one ``GROUP BY`` per group, joined with UNION
   ALL. Distinct participants are ``COUNT(DISTINCT person)`` per group.
 * ``_single_pass`` (PostgreSQL): the registrations are read and joined once
-  (``base``, materialised). Each row carries its status (attended, completed,
+  (``base``, materialised), through the period's sessions from the covering
+  index where the whole consortium is counted. Each row carries its status (attended, completed,
   no-show), a presence bit per condition and, per cut with few values
   (operating form, function, gender, activity type, tertial, focus area), the
   bit of its value, once for all rows and once per condition the cut is asked
