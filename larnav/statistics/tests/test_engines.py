@@ -154,3 +154,12 @@ def test_a_failed_statement_on_another_connection_fails_the_report():
     with pytest.raises(ProgrammingError):
         queries._fetch_all([("SELECT 1", []), ("SELECT * FROM no_such_table", []), ("SELECT 2", [])], 2)
     assert _other_connections() == 0
+
+
+def test_the_waiting_list_index_carries_every_column_the_counting_reads():
+    """Read through the sessions, the registrations come from the index alone (an index-only scan)."""
+    from larnav.registrations.models import Registration
+
+    index = next(i for i in Registration._meta.indexes if i.name == "registration_queue_idx")
+    columns = {Registration._meta.get_field(name).column for name in [*index.fields, *index.include]}
+    assert {*queries.COUNTED_COLUMNS, "session_id", "consortium_id", "status"} <= columns
