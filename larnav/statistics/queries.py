@@ -699,17 +699,17 @@ def _single_pass(request: Request, shares: int = 1) -> _Plan:
 
     # Workplaces with their operating form, function and city district.
     inner_w = bool(f.driftform or f.funktion or (org is not None and org.type != Organisation.Type.KOMMUN))
-    session_params, params = params, []
+    session_params, workplace_params = params, []
     if "w" in needs:
         w_where = ["w0.consortium_id = %s"]
-        params.append(request.consortium_id)
+        workplace_params.append(request.consortium_id)
         for value, column in ((f.driftform, "w0.driftform"), (f.funktion, "w0.funktion")):
             if value:
                 w_where.append(f"{column} = %s")
-                params.append(value)
+                workplace_params.append(value)
         if org is not None and org.type != Organisation.Type.KOMMUN:
             w_where.append("w0.path LIKE %s")
-            params.append(org.path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+            workplace_params.append(org.path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
         workplaces = (
             f"(SELECT {', '.join(workplace_cols)} FROM {_table(Organisation)} w0 LEFT JOIN {_table(Organisation)} d0 "
             f"ON d0.id = w0.parent_id AND d0.type = {_literal(Organisation.Type.STADSDEL)} "
@@ -768,7 +768,6 @@ def _single_pass(request: Request, shares: int = 1) -> _Plan:
         # Every figure is a sum over persons, so the shares' figures add up.
         where.append("MOD(r.person_id, %s) = %s")
         where_params += [shares, _SHARE]
-    workplace_params = params
     if _through_sessions(request):
         # The period's sessions drive: each one's counted registrations are read from the covering
         # index (registration_queue_idx), instead of every year's registrations being read and hashed
