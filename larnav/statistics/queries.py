@@ -560,8 +560,9 @@ REGISTRATION_CUTS = (Cut.GENDER,)  # computed on each row (the person's, copied 
 # (occupation, gender, activity type, tertial); focus areas by activity.
 WHERE_CUTS = frozenset({Cut.MUNICIPALITY, Cut.DISTRICT, Cut.WORKPLACE, Cut.DRIFTFORM, Cut.FUNKTION})
 # Functions held by a small share of workplaces (case officers, health care): a request filtered on
-# one of them finds its registrations through the index on the workplace (about a third faster for
-# case officers at national scale); for the common function (utförare) a scan is faster.
+# one of them reads its registrations from the workplace's index, which carries the counted columns
+# (registration_workplace_idx: an index-only scan, 1.2 s -> 0.5 s for last year's case officers at
+# national scale); for the common function (utförare) reading through the sessions is faster.
 FEW_WORKPLACES = frozenset({Organisation.Funktion.MYNDIGHET, Organisation.Funktion.HSL})
 # An id cut whose value is the person's own: one value per person, never "several".
 PERSON_CUTS = frozenset({Cut.ROLE})
@@ -587,7 +588,8 @@ def _layout(fields: list[_Field]) -> int:
 _SHARE = object()  # in a statement's parameters: the number of the share of the persons it counts
 
 
-# What the counting reads of a registration: all of it is in registration_queue_idx (PostgreSQL).
+# What the counting reads of a registration: all of it is in registration_queue_idx and
+# registration_workplace_idx (PostgreSQL).
 COUNTED_COLUMNS = ("person_id", "hours_credited", "status", "present", "municipality_id", "workplace_id",
                    "occupation_id", "gender")
 
@@ -760,7 +762,7 @@ def _single_pass(request: Request, shares: int = 1) -> _Plan:
             where.append(f"{column} = %s")
             where_params.append(value)
     if f.funktion in FEW_WORKPLACES:
-        # Through the workplace index: a bitmap of their registrations instead of all of them hashed.
+        # From the workplace index alone (it carries the counted columns), instead of every registration hashed.
         where.append(f"r.workplace_id = ANY(ARRAY(SELECT id FROM {_table(Organisation)} "
                      f"WHERE consortium_id = %s AND funktion = %s))")
         where_params += [request.consortium_id, f.funktion]

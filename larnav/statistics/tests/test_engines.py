@@ -156,10 +156,13 @@ def test_a_failed_statement_on_another_connection_fails_the_report():
     assert _other_connections() == 0
 
 
-def test_the_waiting_list_index_carries_every_column_the_counting_reads():
-    """Read through the sessions, the registrations come from the index alone (an index-only scan)."""
+@pytest.mark.parametrize(("name", "key"), [("registration_queue_idx", "session_id"),
+                                           ("registration_workplace_idx", "workplace_id")])
+def test_the_counting_indexes_carry_every_column_the_counting_reads(name, key):
+    """Read through the sessions, or through the workplaces of a function, the registrations come
+    from the index alone (an index-only scan)."""
     from larnav.registrations.models import Registration
 
-    index = next(i for i in Registration._meta.indexes if i.name == "registration_queue_idx")
+    index = next(i for i in Registration._meta.indexes if i.name == name)
     columns = {Registration._meta.get_field(name).column for name in [*index.fields, *index.include]}
-    assert {*queries.COUNTED_COLUMNS, "session_id", "consortium_id", "status"} <= columns
+    assert {*queries.COUNTED_COLUMNS, "session_id", "consortium_id", "status", key} <= columns
