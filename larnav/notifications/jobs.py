@@ -2,18 +2,21 @@
 
 Define a job in your app's ``tasks.py``::
 
+    from django.utils.translation import gettext_lazy as _
+
     from larnav.notifications.jobs import background_task, enqueue_on_commit
 
-    @background_task(max_attempts=3)
+    @background_task(label=_("Rebuild a report"), max_attempts=3)
     def rebuild_report(report_id: int) -> None:
         ...
 
     # in a service, inside its transaction:
     enqueue_on_commit(rebuild_report, report.pk)
 
-Arguments must be JSON-serialisable (ids, not objects). A job that raises is
+Arguments must be JSON-serialisable (ids, not objects). ``label`` names the
+job for the coordinators (lazily translated). A job that raises is
 recorded in ``JobFailure`` (shown to coordinators on the failed-jobs page with
-the reason) and, while attempts remain, enqueued again after a backoff (1, 5,
+its label and the reason) and, while attempts remain, enqueued again after a backoff (1, 5,
 30 minutes, ...) when the backend can defer (database and RQ can; the
 immediate backend used in tests cannot, so there the first failure is final).
 A job should be safe to run twice: a worker that dies mid-job may leave it
@@ -44,6 +47,8 @@ logger = logging.getLogger(__name__)
 ATTEMPT = "_larnav_attempt"
 JOB_KEY = "_larnav_job"
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+# Module path of each job -> what the coordinators call it (background_task's label).
+_LABELS: dict[str, object] = {}
 
 
 def enqueue_on_commit(job, *args, **kwargs) -> None:
@@ -54,7 +59,8 @@ def enqueue_on_commit(job, *args, **kwargs) -> None:
     transaction.on_commit(lambda: job.enqueue(*args, **kwargs), robust=True)
 
 
-def background_task(function=None, *, max_attempts: int = 3, priority: int = 0, queue_name: str = "default"):
+def background_task(function=None, *, label=None, max_attempts: int = 3, priority: int = 0,
+                    queue_name: str = "default"):
     """Make ``function`` a background job with retries (see the module's docstring)."""
 
     def decorate(func):
@@ -76,9 +82,21 @@ def background_task(function=None, *, max_attempts: int = 3, priority: int = 0, 
         # Priority is a hint: backends without it (RQ) run jobs in arrival order.
         options = {"priority": priority} if priority and task_backends["default"].supports_priority else {}
         job = task(queue_name=queue_name, **options)(run)
+        if label is not None:
+            _LABELS[job.module_path] = label
         return job
 
     return decorate(function) if function is not None else decorate
+
+
+def label_of(task_path: str) -> str:
+    """What the coordinators call the job at ``task_path``; the path itself for an unknown job."""
+    if task_path not in _LABELS:
+        try:
+            import_string(task_path)  # its module registers the label
+        except ImportError:
+            pass
+    return str(_LABELS.get(task_path, task_path))
 
 
 def _record_failure(job, args, kwargs, attempt, job_key, exc, max_attempts) -> None:
@@ -93,6 +111,7 @@ def _record_failure(job, args, kwargs, attempt, job_key, exc, max_attempts) -> N
             "task_path": job.module_path,
             "args_kwargs": {"args": list(args), "kwargs": kwargs},
             "state": JobFailure.State.RETRYING if will_retry else JobFailure.State.FAILED,
+            "cause": JobFailure.Cause.ERROR,
             "attempts": attempt,
             "error": f"{exc.__class__.__name__}: {exc}"[:4000],
             "traceback": "".join(traceback.format_exception(exc))[-20000:],
@@ -167,7 +186,8 @@ def recover_abandoned(now=None) -> int:
             changes = {
                 "task_path": result.task_path, "args_kwargs": {"args": result.args_kwargs.get("args", []),
                                                                "kwargs": kwargs},
-                "state": JobFailure.State.FAILED, "attempts": attempt, "error": f"AbandonedJob: {reason}",
+                "state": JobFailure.State.FAILED, "cause": JobFailure.Cause.ABANDONED, "attempts": attempt,
+                "error": f"AbandonedJob: {reason}",
                 "traceback": "", "last_failed_at": now, "next_attempt_at": None,
             }
             JobFailure.objects.update_or_create(job_key=job_key, defaults=changes,

@@ -96,12 +96,18 @@ class JobFailure(models.Model):
         RETRIED = "retried", _("Retried by hand")
         RESOLVED = "resolved", _("Succeeded on a later attempt")
 
+    class Cause(models.TextChoices):
+        ERROR = "error", _("The job stopped with an error.")
+        ABANDONED = "abandoned", _("The worker running the job stopped before it ended (restarted or out of "
+                                   "memory); the job may have been done in part.")
+
     job_key = models.CharField(max_length=64, unique=True)
     task_path = models.CharField(_("job"), max_length=255)
     args_kwargs = models.JSONField(default=dict)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.FAILED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
-    error = models.TextField(_("reason"))
+    cause = models.CharField(_("reason"), max_length=16, choices=Cause.choices, default=Cause.ERROR)
+    error = models.TextField(_("technical details"))  # the exception, as raised: for those who run the platform
     traceback = models.TextField(blank=True)
     first_failed_at = models.DateTimeField(default=timezone.now)
     last_failed_at = models.DateTimeField(_("failed at"), default=timezone.now)
@@ -117,6 +123,12 @@ class JobFailure(models.Model):
 
     def __str__(self):
         return f"{self.task_path} ({self.state})"
+
+    @property
+    def label(self) -> str:
+        from .jobs import label_of
+
+        return label_of(self.task_path)
 
 
 class PeriodicJob(models.Model):

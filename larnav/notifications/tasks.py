@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from django.utils.translation import gettext_lazy as _
+
 from . import outbox
 from .jobs import background_task
 
@@ -14,12 +16,12 @@ logger = logging.getLogger(__name__)
 MAX_BATCHES_PER_RUN = 10
 
 
-@background_task(max_attempts=1, priority=10)
+@background_task(label=_("Send the messages in the outbox"), max_attempts=1, priority=10)
 def deliver_outbox() -> dict:
     """Send the due messages in the outbox (see larnav.notifications.outbox)."""
     report = outbox.DeliveryReport()
     worker_id = outbox.default_worker_id()
-    for _ in range(MAX_BATCHES_PER_RUN):
+    for _run in range(MAX_BATCHES_PER_RUN):
         batch = outbox.deliver_due(worker_id=worker_id)
         report.add(batch)
         if not batch.claimed:
@@ -32,7 +34,7 @@ def deliver_outbox() -> dict:
     return report.as_dict()
 
 
-@background_task(max_attempts=3)
+@background_task(label=_("Expire pending registrations and remind managers"), max_attempts=3)
 def registration_housekeeping() -> dict:
     """Expire unconfirmed and unapproved registrations; remind managers of waiting approvals."""
     from larnav.registrations import services
@@ -40,7 +42,7 @@ def registration_housekeeping() -> dict:
     return {"expired": services.expire_pending(), "reminded": services.remind_approvers()}
 
 
-@background_task(max_attempts=3)
+@background_task(label=_("Decide completion after the last occasion"), max_attempts=3)
 def decide_completion() -> dict:
     """Decide completion for sessions whose attendance came in after the last occasion."""
     from larnav.attendance.services import evaluate_finished_sessions
@@ -48,7 +50,7 @@ def decide_completion() -> dict:
     return {"decided": evaluate_finished_sessions()}
 
 
-@background_task(max_attempts=3)
+@background_task(label=_("Discard unconfirmed import previews"), max_attempts=3)
 def discard_stale_imports() -> dict:
     """Discard import previews nobody confirmed within a week (their rows hold personal data)."""
     from larnav.imports import services
@@ -56,7 +58,7 @@ def discard_stale_imports() -> dict:
     return {"discarded": services.discard_stale_previews()}
 
 
-@background_task(max_attempts=3)
+@background_task(label=_("Queue reminders and evaluation invitations"), max_attempts=3)
 def queue_timed_messages() -> dict:
     """Queue the reminders before sessions and the evaluation invitations after them that are due."""
     from . import services
@@ -65,7 +67,7 @@ def queue_timed_messages() -> dict:
             "evaluations": services.queue_evaluation_invitations()}
 
 
-@background_task(max_attempts=1)
+@background_task(label=_("Find jobs left by a stopped worker"), max_attempts=1)
 def recover_abandoned_jobs() -> dict:
     """Record jobs that a stopped worker left running as failed, so that they can be retried."""
     from .jobs import recover_abandoned
@@ -73,7 +75,7 @@ def recover_abandoned_jobs() -> dict:
     return {"recovered": recover_abandoned()}
 
 
-@background_task(max_attempts=2)
+@background_task(label=_("Delete old job records"), max_attempts=2)
 def prune_finished_jobs() -> dict:
     """Delete the records of jobs that finished more than a week ago (the database backend keeps them all)."""
     from datetime import timedelta

@@ -26,6 +26,7 @@ def test_a_failed_job_is_recorded_and_a_retry_by_hand_runs_it_again(region, djan
     assert failure.state == JobFailure.State.FAILED
     assert failure.task_path.endswith("test_jobs.flaky_job"), failure.task_path
     assert "ValueError: the first call fails" == failure.error and "Traceback" in failure.traceback
+    assert failure.cause == JobFailure.Cause.ERROR
     assert failure.args_kwargs == {"args": [21], "kwargs": {}}
     with django_capture_on_commit_callbacks(execute=True):
         jobs.retry(failure, region.samordnare)
@@ -74,7 +75,8 @@ def test_a_job_left_running_by_a_stopped_worker_is_recorded_and_can_be_retried(
     assert recent.status == TaskResultStatus.RUNNING  # still within its time: perhaps just long
     failure = JobFailure.objects.get()
     assert failure.state == JobFailure.State.FAILED and failure.attempts == 2
-    assert failure.error.startswith("AbandonedJob") and failure.args_kwargs == {"args": [4], "kwargs": {}}
+    assert failure.cause == JobFailure.Cause.ABANDONED and failure.error.startswith("AbandonedJob")
+    assert failure.args_kwargs == {"args": [4], "kwargs": {}}
     CALLS[:] = ["warm"]
     with django_capture_on_commit_callbacks(execute=True):
         jobs.retry(failure, region.samordnare)

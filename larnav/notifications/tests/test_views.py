@@ -103,12 +103,29 @@ def test_a_failed_job_can_be_run_again(client, region, django_capture_on_commit_
                                         traceback="Traceback: secret detail")
     client.force_login(region.samordnare)
     page = client.get("/utskick/misslyckade/").content.decode()
+    # The job and the reason in the reader's language; the exception as technical details.
+    assert "Avgör genomförande efter sista träffen" in page and "Jobbet avbröts av ett fel." in page
     assert "OperationalError: boom" in page and "secret detail" not in page  # tracebacks: operators only
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(f"/utskick/misslyckade/jobb/{failure.pk}/kor-igen/").status_code == 302
     failure.refresh_from_db()
     assert failure.state == JobFailure.State.RESOLVED and failure.retried_by == region.samordnare
     assert client.get(f"/utskick/misslyckade/jobb/{failure.pk}/kor-igen/").status_code == 405
+
+
+def test_a_job_left_by_a_stopped_worker_is_explained_in_swedish(client, region):
+    JobFailure.objects.create(job_key="k2", task_path="larnav.reports.tasks.build_report",
+                              args_kwargs={"args": [1], "kwargs": {}}, cause=JobFailure.Cause.ABANDONED,
+                              error="AbandonedJob: The worker stopped before the job ended.")
+    JobFailure.objects.create(job_key="k3", task_path="larnav.gone.tasks.removed_job", args_kwargs={},
+                              error="ImportError: gone")
+    client.force_login(region.samordnare)
+    page = client.get("/utskick/misslyckade/").content.decode()
+    assert "Skapa en rapport" in page and "Arbetsprocessen som körde jobbet stoppades" in page
+    assert "larnav.gone.tasks.removed_job" in page  # a job that no longer exists is named by its path
+    client.cookies["django_language"] = "en"
+    page = client.get("/utskick/misslyckade/").content.decode()
+    assert "Build a report" in page and "The worker running the job stopped" in page
 
 
 def test_a_template_with_an_unknown_placeholder_is_not_saved(client, region):
