@@ -58,7 +58,12 @@ def varied(region):
     return region
 
 
-def test_both_engines_agree(varied):
+@pytest.mark.parametrize("route", ["chosen", "through the sessions", "by the registrations' own indexes"])
+def test_both_engines_agree(varied, route, monkeypatch):
+    """Whichever way the single pass reads the registrations, through the period's sessions or by an
+    index on the registrations (the municipality's, the workplaces'), the figures are the same."""
+    if route != "chosen":
+        monkeypatch.setattr(queries, "_through_sessions", lambda request: route == "through the sessions")
     for request in _requests(varied):
         reference = queries._portable(request)
         for shares in (1, 3):
@@ -86,6 +91,27 @@ def _requests(varied):
         queries.Request(varied.consortium.pk, period, ((None, None), (None, queries.Cut.MUNICIPALITY)),
                         filters=queries.Filters(funktion="myndighet")),
     ]
+
+
+def test_a_large_municipality_is_read_through_the_sessions_and_a_small_one_by_its_index(region):
+    """By the planner's estimate of the municipality's share of the consortium's registrations."""
+    session = make_dated_session(region.consortium, datetime(2026, 2, 2, 9, tzinfo=STOCKHOLM))
+    taby = [make_person(region.consortium, region.tibble, last_name=f"Täby{i}") for i in range(60)]
+    for person in [region.anna, *taby]:
+        register(session, person)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE registrations_registration")
+
+    def through(municipality) -> bool:
+        return queries._through_sessions(queries.Request(region.consortium.pk, Period.for_year(2026),
+                                                         ((None, None),), organisation=municipality))
+
+    assert queries._municipality_share(queries.Request(
+        region.consortium.pk, Period.for_year(2026), (), organisation=region.taby)) == pytest.approx(60 / 61, abs=0.02)
+    assert through(region.taby) and not through(region.huddinge)
+    assert through(None)  # the whole consortium
+    assert not queries._through_sessions(queries.Request(  # case officers: through their workplaces
+        region.consortium.pk, Period.for_year(2026), ((None, None),), filters=queries.Filters(funktion="myndighet")))
 
 
 def test_someone_with_several_municipalities_counts_once_in_each(region):
