@@ -27,12 +27,13 @@ through the period's sessions from the covering index as the report reads them.
 The faster of the two is the floor. (The report reads ``Registration.present``;
 the floor needs no attendance, so it is unchanged.)
 
-Measured on a slower shared 2-core machine (three runs, T1-T3 2026: 881,039
-counted registrations): tertial report 4.7-5.6 s (5.6-7.2 s before it read
-through the sessions); floor 1.15-1.5 s through the sessions (1.9-2.4 s as
-the plain join): 3.7-4.2x (goal 3x). XLSX 0.15-0.2 s, PDF 1.7-2.5 s. An
-earlier, faster machine gave 2.7-3.3x against the plain join alone; README
-"Benchmarks" has the parts.
+Measured on a slower shared 2-core machine (four runs, T1-T3 2026: 881,039
+counted registrations, freshly written tables): tertial report 3.97-4.44 s
+(4.7-5.6 s before the workplace index carried the counted columns, 5.6-7.2 s
+before it read through the sessions); floor 1.08-1.48 s through the sessions
+(1.6-2.1 s as the plain join): mostly 3.6-3.9x (3.0-3.9x; goal 3x). XLSX
+0.15-0.2 s, PDF 1.5-2.3 s. An earlier, faster machine gave 2.7-3.3x against
+the plain join alone; README "Benchmarks" has the parts.
 """
 
 from __future__ import annotations
