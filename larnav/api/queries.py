@@ -51,21 +51,25 @@ def _workplace_sql(with_occupation: bool):
         if with_occupation:
             occupation = (f"(SELECT oc.{q('id')} FROM {sql.table(Occupation, c)} oc "
                           f"WHERE oc.{q('code')} = %s AND oc.{q('is_active')} LIMIT 1)")
-        return (f"SELECT {sql.select_list(Organisation, 'w', c, WORKPLACE_FIELDS)}, {occupation} "
+        district = (f"(SELECT d.{q('id')} FROM {sql.table(Organisation, c)} d WHERE d.{q('id')} = w.{q('parent_id')} "
+                    f"AND d.{q('type')} = '{Organisation.Type.STADSDEL}')")
+        return (f"SELECT {sql.select_list(Organisation, 'w', c, WORKPLACE_FIELDS)}, {district}, {occupation} "
                 f"FROM {sql.table(Organisation, c)} w WHERE w.{q('id')} = %s AND w.{q('consortium_id')} = %s "
                 f"AND w.{q('is_active')}")
 
     return sql.statement(("workplace", with_occupation), build, connection)
 
 
-# What the permission check, the new person and the registration's snapshot read; the rest of
-# the row is loaded if anything uses it.
-WORKPLACE_FIELDS = ("id", "consortium", "path", "municipality")
+# What the permission check, the new person and the registration's copies read
+# (larnav.registrations.services.workplace_details, with the city district as ``district_pk``); the
+# rest of the row is loaded if anything uses it.
+WORKPLACE_FIELDS = ("id", "consortium", "path", "municipality", "parent", "driftform", "funktion")
 
 
 def workplace_and_occupation(consortium_id: int, workplace_id: int, occupation_code: str | None):
     """The consortium's active workplace ``workplace_id`` (or None), in one statement with the pk
-    of the active occupation ``occupation_code`` as ``occupation_pk`` (None if unknown or not asked)."""
+    of its city district as ``district_pk`` (None if it lies in none) and of the active occupation
+    ``occupation_code`` as ``occupation_pk`` (None if unknown or not asked)."""
     if not -(2**63) <= workplace_id < 2**63:
         return None
     params = [occupation_code] if occupation_code else []
@@ -75,5 +79,5 @@ def workplace_and_occupation(consortium_id: int, workplace_id: int, occupation_c
     if row is None:
         return None
     workplace = sql.load(Organisation, row, WORKPLACE_FIELDS)
-    workplace.occupation_pk = row[-1]
+    workplace.district_pk, workplace.occupation_pk = row[-2:]
     return workplace

@@ -117,7 +117,7 @@ def _register_for_session(user, consortium_id: int, session_id: int, payload):
 
     new_person = False
     if payload.person_id is not None:
-        person = in_scope().select_related("workplace").filter(pk=payload.person_id).first()
+        person = in_scope().select_related("workplace__parent").filter(pk=payload.person_id).first()
         if person is None:
             raise _invalid("person_id", "unknown_person")
     else:

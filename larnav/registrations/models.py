@@ -70,6 +70,18 @@ class Registration(models.Model):
                                    related_name="+", editable=False, db_constraint=False, db_index=False,
                                    verbose_name=_("occupation"))
     gender = models.CharField(_("gender"), max_length=10, choices=Person.Gender.choices, blank=True, editable=False)
+    # Copies of the workplace's city district (its parent, when that is one), operating form and
+    # function, so that statistics count by them without joining the organisations. Unlike the
+    # municipality they follow the workplace, as the statistics always have: set by the registration
+    # service and kept equal to the workplace's by copy_workplace_details (on every save of an
+    # organisation). A city district with workplaces below it cannot be removed.
+    district = models.ForeignKey(Organisation, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+",
+                                 editable=False, db_constraint=False, db_index=False,
+                                 verbose_name=_("city district"))
+    driftform = models.CharField(_("operating form"), max_length=10, choices=Organisation.Driftform.choices,
+                                 blank=True, editable=False)
+    funktion = models.CharField(_("function"), max_length=10, choices=Organisation.Funktion.choices, blank=True,
+                                editable=False)
     # Arrival order for the waiting list: set once, when the registration first competes for a seat.
     queued_at = models.DateTimeField(null=True, blank=True, editable=False)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
@@ -106,12 +118,12 @@ class Registration(models.Model):
             # index alone (statistics.queries.COUNTED_COLUMNS).
             models.Index(fields=["session", "status", "queued_at"], name="registration_queue_idx",
                          include=["consortium", "person", "hours_credited", "present", "municipality",
-                                  "workplace", "occupation", "gender"]),
+                                  "workplace", "occupation", "gender", "district", "driftform", "funktion"]),
             # A workplace's registrations; on PostgreSQL it also carries what the statistics count, so
             # that the few workplaces of a function (case officers) are counted from the index alone.
             models.Index(fields=["workplace"], name="registration_workplace_idx",
                          include=["session", "consortium", "status", "person", "hours_credited", "present",
-                                  "municipality", "occupation", "gender"]),
+                                  "municipality", "occupation", "gender", "district", "driftform", "funktion"]),
             models.Index(fields=["person", "status"], name="registration_person_idx"),
             models.Index(fields=["consortium", "municipality", "status"], name="registration_stats_idx"),
         ]

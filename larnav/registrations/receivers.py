@@ -1,10 +1,12 @@
-"""The registration rules' answers to catalog changes (see larnav.catalog.signals) and to
-changes of persons (larnav.people.signals)."""
+"""The registration rules' answers to catalog changes (see larnav.catalog.signals), to
+changes of persons (larnav.people.signals) and of organisations."""
 
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_noop
 
 from larnav.catalog import signals
+from larnav.organisations.models import Organisation
 from larnav.people import signals as people_signals
 
 from . import services
@@ -31,3 +33,9 @@ def tell_about_change(sender, session_id, **kwargs):
 @receiver(people_signals.details_changed, dispatch_uid="registrations-person-details")
 def copy_person_details(sender, person_ids, **kwargs):
     services.copy_person_details(person_ids)
+
+
+@receiver(post_save, sender=Organisation, dispatch_uid="registrations-workplace-details")
+def copy_workplace_details(sender, instance, created, raw=False, **kwargs):
+    if not created and not raw:  # a new organisation has no registrations yet
+        services.copy_workplace_details(instance)

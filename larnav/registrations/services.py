@@ -29,6 +29,7 @@ from django.utils.translation import gettext_noop
 
 from larnav.catalog import cache as catalog_cache
 from larnav.catalog.models import Session
+from larnav.organisations.models import Organisation
 
 from . import notifications, queries
 from .errors import (
@@ -275,11 +276,40 @@ def register_in_transaction(session_id: int, person, *, registered_by=None, veri
 
 
 def person_details(person) -> dict:
-    """What a new registration of ``person`` copies from them: where they work (a snapshot) and
-    their occupation and gender (kept in step by copy_person_details)."""
+    """What a new registration of ``person`` copies from them: where they work (a snapshot), that
+    workplace's details (``workplace_details``) and their occupation and gender (kept in step by
+    copy_person_details)."""
     workplace = person.workplace
     return {"workplace": workplace, "municipality_id": workplace.municipality_id if workplace else None,
-            "occupation_id": person.occupation_id, "gender": person.gender}
+            "occupation_id": person.occupation_id, "gender": person.gender, **workplace_details(workplace)}
+
+
+def workplace_details(workplace) -> dict:
+    """What a registration copies of its workplace (kept in step by copy_workplace_details): the city
+    district it lies in, its operating form and its function.
+
+    The district is the workplace's parent when that is a city district; it is read from
+    ``workplace.district_pk`` when the workplace was loaded with it (larnav.api.queries), from the
+    parent when that is loaded, and otherwise with one query."""
+    if workplace is None:
+        return {"district_id": None, "driftform": "", "funktion": ""}
+    if hasattr(workplace, "district_pk"):
+        district_id = workplace.district_pk
+    elif workplace.parent_id is None:
+        district_id = None
+    elif Organisation.parent.is_cached(workplace):
+        district_id = workplace.parent_id if workplace.parent.type == Organisation.Type.STADSDEL else None
+    else:
+        district_id = Organisation.objects.filter(pk=workplace.parent_id, type=Organisation.Type.STADSDEL
+                                                  ).values_list("pk", flat=True).first()
+    return {"district_id": district_id, "driftform": workplace.driftform, "funktion": workplace.funktion}
+
+
+def copy_workplace_details(organisation) -> int:
+    """Give the registrations made at ``organisation`` its current details (after it was saved);
+    the number of registrations written."""
+    details = workplace_details(organisation)
+    return Registration.objects.filter(workplace_id=organisation.pk).exclude(**details).update(**details)
 
 
 def copy_person_details(person_ids) -> int:

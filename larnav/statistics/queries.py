@@ -89,14 +89,15 @@ VOCABULARIES = {
     Cut.GENDER: tuple(Person.Gender.values),
     Cut.ACTIVITY_TYPE: tuple(Activity.Type.values),
 }
-# (expression, joins it needs); joins: w = workplace, d = city district, a = activity.
+# (expression, joins it needs); joins: a = activity. The workplace's city district, operating form
+# and function, and the person's occupation and gender, are copied onto the registration.
 COLUMNS = {
     Cut.MUNICIPALITY: ("r.municipality_id", ()),
-    Cut.DISTRICT: ("d.id", ("w", "d")),
+    Cut.DISTRICT: ("r.district_id", ()),
     Cut.WORKPLACE: ("r.workplace_id", ()),
-    Cut.DRIFTFORM: ("NULLIF(w.driftform, '')", ("w",)),
-    Cut.FUNKTION: ("NULLIF(w.funktion, '')", ("w",)),
-    Cut.ROLE: ("r.occupation_id", ()),  # the person's, copied onto the registration
+    Cut.DRIFTFORM: ("NULLIF(r.driftform, '')", ()),
+    Cut.FUNKTION: ("NULLIF(r.funktion, '')", ()),
+    Cut.ROLE: ("r.occupation_id", ()),
     Cut.GENDER: ("NULLIF(r.gender, '')", ()),
     Cut.ACTIVITY_TYPE: ("a.type", ("a",)),
 }
@@ -122,21 +123,23 @@ NO_FILTERS = Filters()
 
 @dataclass(frozen=True)
 class Condition:
-    """A subset of the counted registrations, as SQL over the aliases of ``_from_clause``."""
+    """A subset of the counted registrations, as SQL over the aliases of ``_from_clause``: over the
+    session alone (``of_session``, alias s) or over the registration (alias r)."""
 
     key: str
     sql: str
     params: tuple = ()
     joins: tuple = ()
+    of_session: bool = False
 
 
 def within(period: Period) -> Condition:
     """Registrations whose session starts in ``period`` (e.g. one tertial of a year-to-date request)."""
     return Condition(f"period:{period.key}", "(s.first_start >= %s AND s.first_start < %s)",
-                     (_adapt(period.start), _adapt(period.end)))
+                     (_adapt(period.start), _adapt(period.end)), of_session=True)
 
 
-MYNDIGHET = Condition("funktion:myndighet", f"w.funktion = '{Organisation.Funktion.MYNDIGHET}'", (), ("w",))
+MYNDIGHET = Condition("funktion:myndighet", f"r.funktion = '{Organisation.Funktion.MYNDIGHET}'")
 
 Group = tuple[Condition | None, Cut | None]
 
@@ -196,6 +199,11 @@ def _literal(value: str) -> str:
     return f"'{value}'"
 
 
+def _below(org: Organisation) -> str:
+    """A LIKE pattern for the paths of the organisations below (and including) ``org``."""
+    return org.path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def _tertials(period: Period) -> list[Period]:
     return period.tertials()
 
@@ -232,9 +240,9 @@ def _from_clause(request: Request, joins: set[str]) -> tuple[str, str, list]:
         else:
             joins.add("w")
             where.append("w.path LIKE %s")
-            params.append(org.path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+            params.append(_below(org))
     f = request.filters
-    for value, column, join in ((f.driftform, "w.driftform", "w"), (f.funktion, "w.funktion", "w"),
+    for value, column, join in ((f.driftform, "r.driftform", None), (f.funktion, "r.funktion", None),
                                 (f.activity_type, "a.type", "a"), (f.occupation_id, "r.occupation_id", None),
                                 (f.gender, "r.gender", None)):
         if value:
@@ -242,14 +250,9 @@ def _from_clause(request: Request, joins: set[str]) -> tuple[str, str, list]:
                 joins.add(join)
             where.append(f"{column} = %s")
             params.append(value)
-    if "d" in joins:
-        joins.add("w")
     sql = [f"FROM {_table(Registration)} r JOIN {_table(Session)} s ON s.id = r.session_id"]
     if "w" in joins:
         sql.append(f"LEFT JOIN {_table(Organisation)} w ON w.id = r.workplace_id")
-    if "d" in joins:
-        sql.append(f"LEFT JOIN {_table(Organisation)} d ON d.id = w.parent_id "
-                   f"AND d.type = {_literal(Organisation.Type.STADSDEL)}")
     if "a" in joins:
         sql.append(f"JOIN {_table(Activity)} a ON a.id = s.activity_id")
     if "f" in joins:
@@ -312,25 +315,37 @@ def run_all(requests: Sequence[Request]) -> list[Answer]:
     """Answer several requests.
 
     On PostgreSQL a large registration table is counted on ``LARNAV_STATISTICS_CONNECTIONS``
-    connections at once: each request is split into as many shares of the persons (every figure,
-    distinct participants included, is a sum over disjoint persons), and each connection takes the
-    next statement until none is left. PostgreSQL cannot run these statements in parallel itself
-    (it does not parallelise GROUPING SETS). Inside a transaction everything runs on its connection,
-    since no other connection could see what it has written."""
+    connections at once: a request read through the period's sessions is split into as many shares
+    of the persons (every figure, distinct participants included, is a sum over disjoint persons).
+    A request read by an index of its own (a small municipality's, the workplaces of a function)
+    stays whole beside others, on a connection of its own: each share would read all its index
+    entries again. Each connection takes the next statement until none is left. PostgreSQL cannot
+    run these statements in parallel itself (it does not parallelise GROUPING SETS). Inside a
+    transaction everything runs on its connection, since no other connection could see what it has
+    written."""
     shares = _shares()
     answers: list[Answer | None] = []
-    plans: dict[int, _Plan] = {}
-    for i, request in enumerate(requests):
+    planned = []
+    for request in requests:
         if not request.groups and not request.cumulative_tertials:
             answers.append(Answer())
         elif _postgres() and _single_pass_possible(request):
             answers.append(None)
-            plans[i] = _single_pass(request, shares)
+            planned.append(request)
         else:
             answers.append(_portable(request))
+    plans: dict[int, _Plan] = {}
+    connections_wanted = shares
+    for i, request in enumerate(requests):
+        if answers[i] is None:
+            through = _through_sessions(request)
+            split = shares if through or len(planned) == 1 else 1
+            plans[i] = _single_pass(request, split, through)
+            if shares > 1 and split == 1:
+                connections_wanted += 1
     jobs = [(i, statement) for i, plan in plans.items() for statement in plan.statements]
     rows: dict[int, list] = defaultdict(list)
-    for (i, _statement), result in zip(jobs, _fetch_all([s for _i, s in jobs], shares), strict=True):
+    for (i, _statement), result in zip(jobs, _fetch_all([s for _i, s in jobs], connections_wanted), strict=True):
         rows[i] += result
     for i, plan in plans.items():
         answers[i] = plan.assemble(rows[i])
@@ -553,10 +568,10 @@ class _Field:
         return ((1 << self.width) - 1) << self.offset
 
 
-# Which cuts' values come from where: the period's sessions (s), the workplaces (w), the registration (r).
+# Which cuts' values come from where: the period's sessions (s), computed once per session, or the
+# registration (r: the workplace's and the person's details are copied onto it), once per row.
 SESSION_CUTS = (Cut.ACTIVITY_TYPE, Cut.TERTIAL, Cut.FOCUS_AREA)
-WORKPLACE_CUTS = (Cut.DRIFTFORM, Cut.FUNKTION)
-REGISTRATION_CUTS = (Cut.GENDER,)  # computed on each row (the person's, copied onto the registration)
+REGISTRATION_CUTS = (Cut.DRIFTFORM, Cut.FUNKTION, Cut.GENDER)
 # Additive measures are first summed at two fine grains, each with few distinct keys: where the
 # registration was made (organisation cuts, operating form, function) and who and what
 # (occupation, gender, activity type, tertial); focus areas by activity.
@@ -593,7 +608,7 @@ _SHARE = object()  # in a statement's parameters: the number of the share of the
 # What the counting reads of a registration: all of it is in registration_queue_idx and
 # registration_workplace_idx (PostgreSQL).
 COUNTED_COLUMNS = ("person_id", "hours_credited", "status", "present", "municipality_id", "workplace_id",
-                   "occupation_id", "gender")
+                   "occupation_id", "gender", "district_id", "driftform", "funktion")
 
 
 # A municipality holding at least this share of its consortium's registrations is read through the
@@ -627,27 +642,22 @@ def _municipality_share(request: Request) -> float:
     return own / everyone if everyone else 0.0
 
 
-def _single_pass(request: Request, shares: int = 1) -> _Plan:
+def _single_pass(request: Request, shares: int = 1, through: bool | None = None) -> _Plan:
     """See the module docstring. Aliases: r registration, s the period's sessions, w workplaces.
 
-    With ``shares`` > 1, one statement per share of the persons (``person_id`` modulo ``shares``)."""
+    With ``shares`` > 1, one statement per share of the persons (``person_id`` modulo ``shares``);
+    ``through``: whether to read through the period's sessions (default: ``_through_sessions``)."""
+    if through is None:
+        through = _through_sessions(request)
     groups = list(request.groups)
     conditions = list(dict.fromkeys(c for c, _cut in groups if c is not None))
     cuts = list(dict.fromkeys(cut for _c, cut in groups if cut is not None))
     if request.cumulative_tertials and Cut.TERTIAL not in cuts:
         cuts.append(Cut.TERTIAL)
-    needs = set()
-    for condition in conditions:
-        needs.update(condition.joins)
     f = request.filters
-    if f.driftform or f.funktion:
-        needs.add("w")
     org = request.organisation
-    if org is not None and org.type != Organisation.Type.KOMMUN:
-        needs.add("w")
-    for cut in cuts:
-        if cut in (Cut.DISTRICT, Cut.DRIFTFORM, Cut.FUNKTION):
-            needs.add("w")
+    # A district's or workplace's scope is the workplaces below it (w); a municipality's is a column.
+    scoped_below = org is not None and org.type != Organisation.Type.KOMMUN
 
     # The bits: a presence bit per condition, then per vocabulary cut a field for all registrations
     # and one per condition it is asked under.
@@ -673,90 +683,85 @@ def _single_pass(request: Request, shares: int = 1) -> _Plan:
             fields.setdefault((j, cut), _Field(j, cut, len(bits[cut].keys)))
     words = _layout(list(fields.values()))
 
+    # What is computed once per registration: read through the sessions, in the subquery that reads
+    # the index (``per_row``, each value once however often it is used); otherwise where it is used.
+    per_row: dict[str, str] = {}
+    select_params: list = []
+
+    def row_value(name: str, sql: str, params: Sequence = ()) -> str:
+        if not through:
+            select_params.extend(params)
+            return f"({sql})"
+        if name not in per_row:
+            if params:
+                raise ValueError("a value computed per registration takes no parameters")
+            per_row[name] = sql
+        return f"r.{name}"
+
     # The period's sessions, with what the cuts need of them computed once per session.
-    position, position_params = _tertial_expression(request.period, "s0.first_start", range(len(tertials)))
+    position, position_params = _tertial_expression(request.period, "s.first_start", range(len(tertials)))
     values = {  # unshifted bit(s) of each vocabulary cut's value, in the subquery of its source
         Cut.ACTIVITY_TYPE: bits[Cut.ACTIVITY_TYPE].case("x.type"),
         Cut.TERTIAL: "(CAST(1 AS bigint) << x.tpos)",
         Cut.FOCUS_AREA: f"COALESCE(x.fmask, {bits[Cut.FOCUS_AREA].none_bit})",
-        Cut.DRIFTFORM: bits[Cut.DRIFTFORM].case("NULLIF(w0.driftform, '')"),
-        Cut.FUNKTION: bits[Cut.FUNKTION].case("NULLIF(w0.funktion, '')"),
-        Cut.GENDER: bits[Cut.GENDER].case("NULLIF(r.gender, '')"),
     }
+
+    def registration_value(cut: Cut) -> str:
+        column = COLUMNS[cut][0]
+        return row_value(f"b_{cut}", bits[cut].case(column))
 
     def contribution(source_cuts, word: int, condition: int | None) -> str | None:
         """SQL: the fields of ``source_cuts`` in ``word`` for ``condition`` (None: unconditioned), shifted."""
-        terms = [f"({values[fd.cut]} << {fd.offset})" for fd in fields.values()
-                 if fd.word == word and fd.condition == condition and fd.cut in source_cuts]
+        terms = [f"({values[fd.cut] if fd.cut in values else registration_value(fd.cut)} << {fd.offset})"
+                 for fd in fields.values() if fd.word == word and fd.condition == condition and fd.cut in source_cuts]
         return " | ".join(terms) or None
-
-    def none_bits(source_cuts, word: int, condition: int | None) -> int:
-        return sum(bits[fd.cut].none_bit << fd.offset for fd in fields.values()
-                   if fd.word == word and fd.condition == condition and fd.cut in source_cuts)
 
     variants = [None, *range(len(conditions))]
     session_cols = ["x.id", "x.activity_id", "x.first_start"]
-    workplace_cols = ["w0.id", "w0.funktion", "d0.id AS district_id"]
     for word in range(words):
         for v in variants:
             suffix = f"m{word}" + ("" if v is None else f"c{v}")
             if (sql := contribution(SESSION_CUTS, word, v)) is not None:
                 session_cols.append(f"{sql} AS {suffix}")
-            if (sql := contribution(WORKPLACE_CUTS, word, v)) is not None:
-                workplace_cols.append(f"{sql} AS {suffix}")
+    inner = ["s.id", "s.activity_id", "s.first_start", "a0.type", "fmask", f"{position} AS tpos"]
+    params: list = [*position_params]
+    for j, condition in enumerate(conditions):
+        if condition.of_session:  # a condition on the session: decided once per session
+            session_cols.append(f"x.c{j}")
+            inner.append(f"({condition.sql}) AS c{j}")
+            params += condition.params
 
-    session_from = (f"FROM {_table(Session)} s0 JOIN {_table(Activity)} a0 ON a0.id = s0.activity_id")
-    fmask = "CAST(NULL AS bigint)"
+    session_from = (f"FROM {_table(Session)} s JOIN {_table(Activity)} a0 ON a0.id = s.activity_id")
+    inner[4] = "CAST(NULL AS bigint) AS fmask"
     if focus_ids:
-        fmask = "fm.mask"
-        through = _table(Activity.focus_areas.through)
+        inner[4] = "fm.mask AS fmask"
+        through_table = _table(Activity.focus_areas.through)
         positions = " ".join(f"WHEN {pk} THEN CAST({1 << n} AS bigint)" for n, pk in enumerate(focus_ids))
         session_from += (f" LEFT JOIN (SELECT activity_id, BIT_OR(CASE focusarea_id {positions} ELSE 0 END) AS mask "
-                         f"FROM {through} GROUP BY activity_id) fm ON fm.activity_id = s0.activity_id")
-    session_where = ["s0.consortium_id = %s", "s0.first_start >= %s", "s0.first_start < %s"]
-    params: list = [*position_params, request.consortium_id, _adapt(request.period.start),
-                    _adapt(request.period.end)]
+                         f"FROM {through_table} GROUP BY activity_id) fm ON fm.activity_id = s.activity_id")
+    session_where = ["s.consortium_id = %s", "s.first_start >= %s", "s.first_start < %s"]
+    params += [request.consortium_id, _adapt(request.period.start), _adapt(request.period.end)]
     if f.activity_type:
         session_where.append("a0.type = %s")
         params.append(f.activity_type)
-    # Subqueries, not CTEs: OFFSET 0 keeps their expressions computed once per session / workplace, and
-    # unlike a CTE the planner still sees the ids' statistics (it would otherwise hash the registrations).
+    # Subqueries, not CTEs: OFFSET 0 keeps their expressions computed once per session, and unlike a
+    # CTE the planner still sees the ids' statistics (it would otherwise hash the registrations).
     # The inner one computes the tertial once per session, the outer one the shifted bits from it.
-    inner = ["s0.id", "s0.activity_id", "s0.first_start", "a0.type", f"{fmask} AS fmask", f"{position} AS tpos"]
     sessions = (f"(SELECT {', '.join(session_cols)} FROM (SELECT {', '.join(inner)} {session_from} "
                 f"WHERE {' AND '.join(session_where)} OFFSET 0) x OFFSET 0) s")
-
-    # Workplaces with their operating form, function and city district.
-    inner_w = bool(f.driftform or f.funktion or (org is not None and org.type != Organisation.Type.KOMMUN))
-    session_params, workplace_params = params, []
-    if "w" in needs:
-        w_where = ["w0.consortium_id = %s"]
-        workplace_params.append(request.consortium_id)
-        for value, column in ((f.driftform, "w0.driftform"), (f.funktion, "w0.funktion")):
-            if value:
-                w_where.append(f"{column} = %s")
-                workplace_params.append(value)
-        if org is not None and org.type != Organisation.Type.KOMMUN:
-            w_where.append("w0.path LIKE %s")
-            workplace_params.append(org.path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-        workplaces = (
-            f"(SELECT {', '.join(workplace_cols)} FROM {_table(Organisation)} w0 LEFT JOIN {_table(Organisation)} d0 "
-            f"ON d0.id = w0.parent_id AND d0.type = {_literal(Organisation.Type.STADSDEL)} "
-            f"WHERE {' AND '.join(w_where)} OFFSET 0) w")
+    session_params = params
 
     # One row per counted registration: the person, the measures, the id cuts' values (-1 for none)
     # and the words.
-    id_sql = {Cut.MUNICIPALITY: "r.municipality_id", Cut.DISTRICT: "w.district_id",
-              Cut.WORKPLACE: "r.workplace_id", Cut.ROLE: "r.occupation_id"}
-    columns, select_params = [], []
+    columns = []
     k = {cut: f"k{i}" for i, cut in enumerate(id_cuts)}
     for cut in id_cuts:
-        columns.append(f"COALESCE({id_sql[cut]}, -1) AS {k[cut]}")
+        columns.append(f"COALESCE({COLUMNS[cut][0]}, -1) AS {k[cut]}")
     if Cut.FOCUS_AREA in cuts:
         columns.append("s.activity_id AS aid")
-    status = (f"CASE r.status WHEN {_literal(Status.COMPLETED)} THEN {ATTENDED_BIT | COMPLETED_BIT} "
-              f"WHEN {_literal(Status.NO_SHOW)} THEN CASE WHEN r.present THEN {ATTENDED_BIT | NO_SHOW_BIT} "
-              f"ELSE {NO_SHOW_BIT} END ELSE CASE WHEN r.present THEN {ATTENDED_BIT} ELSE 0 END END")
+    status = row_value("st", f"CASE r.status WHEN {_literal(Status.COMPLETED)} THEN {ATTENDED_BIT | COMPLETED_BIT} "
+                             f"WHEN {_literal(Status.NO_SHOW)} THEN CASE WHEN r.present THEN {ATTENDED_BIT | NO_SHOW_BIT} "
+                             f"ELSE {NO_SHOW_BIT} END ELSE CASE WHEN r.present THEN {ATTENDED_BIT} ELSE 0 END END")
     for word in range(words):
         terms = [status] if word == 0 else []
         for v in variants:
@@ -766,8 +771,6 @@ def _single_pass(request: Request, shares: int = 1) -> _Plan:
                 parts.append(str(1 << presence.offset))
             if contribution(SESSION_CUTS, word, v) is not None:
                 parts.append(f"s.m{word}{suffix}")
-            if contribution(WORKPLACE_CUTS, word, v) is not None:
-                parts.append(f"COALESCE(w.m{word}{suffix}, {none_bits(WORKPLACE_CUTS, word, v)})")
             if (sql := contribution(REGISTRATION_CUTS, word, v)) is not None:
                 parts.append(sql)
             if not parts:
@@ -775,8 +778,9 @@ def _single_pass(request: Request, shares: int = 1) -> _Plan:
             if v is None:
                 terms.extend(parts)
             else:
-                terms.append(f"CASE WHEN {conditions[v].sql} THEN {' | '.join(parts)} ELSE 0 END")
-                select_params += conditions[v].params
+                condition = conditions[v]
+                holds = f"s.c{v}" if condition.of_session else row_value(f"c{v}", condition.sql, condition.params)
+                terms.append(f"CASE WHEN {holds} THEN {' | '.join(parts)} ELSE 0 END")
         columns.append(f"CAST({' | '.join(terms) or '0'} AS bigint) AS m{word}")
     counted = ", ".join(_literal(s) for s in COUNTED_STATUSES)
     where = ["r.consortium_id = %s", f"r.status IN ({counted})"]
@@ -784,7 +788,8 @@ def _single_pass(request: Request, shares: int = 1) -> _Plan:
     if org is not None and org.type == Organisation.Type.KOMMUN:
         where.append("r.municipality_id = %s")
         where_params.append(org.pk)
-    for value, column in ((f.occupation_id, "r.occupation_id"), (f.gender, "r.gender")):
+    for value, column in ((f.occupation_id, "r.occupation_id"), (f.gender, "r.gender"),
+                          (f.driftform, "r.driftform"), (f.funktion, "r.funktion")):
         if value:
             where.append(f"{column} = %s")
             where_params.append(value)
@@ -797,19 +802,22 @@ def _single_pass(request: Request, shares: int = 1) -> _Plan:
         # Every figure is a sum over persons, so the shares' figures add up.
         where.append("MOD(r.person_id, %s) = %s")
         where_params += [shares, _SHARE]
-    if _through_sessions(request):
+    if through:
         # The period's sessions drive: each one's counted registrations are read from the covering
         # index (registration_queue_idx), instead of every year's registrations being read and hashed
-        # against the period's sessions. OFFSET 0 keeps the subquery a probe per session.
-        joins = [f"FROM {sessions} CROSS JOIN LATERAL (SELECT {', '.join(f'r.{c}' for c in COUNTED_COLUMNS)} "
+        # against the period's sessions. OFFSET 0 keeps the subquery a probe per session, and what
+        # is computed per registration computed once.
+        read = [f"r.{c}" for c in COUNTED_COLUMNS] + [f"{sql} AS {name}" for name, sql in per_row.items()]
+        joins = [f"FROM {sessions} CROSS JOIN LATERAL (SELECT {', '.join(read)} "
                  f"FROM {_table(Registration)} r WHERE r.session_id = s.id AND {' AND '.join(where)} OFFSET 0) r"]
         from_params, where, where_params = session_params + where_params, [], []
     else:
         joins = [f"FROM {_table(Registration)} r JOIN {sessions} ON s.id = r.session_id"]
         from_params = session_params
-    if "w" in needs:
-        joins.append(f"{'JOIN' if inner_w else 'LEFT JOIN'} {workplaces} ON w.id = r.workplace_id")
-        from_params = from_params + workplace_params
+    if scoped_below:
+        joins.append(f"JOIN (SELECT w.id FROM {_table(Organisation)} w WHERE w.consortium_id = %s AND w.path LIKE %s "
+                     f"OFFSET 0) w ON w.id = r.workplace_id")
+        from_params = from_params + [request.consortium_id, _below(org)]
     measures = "r.person_id AS pid, CAST(COALESCE(r.hours_credited, 0) * 10 AS integer) AS h10"
     ctes = [f"base AS MATERIALIZED (SELECT {', '.join([measures, *columns])} {' '.join(joins)}"
             + (f" WHERE {' AND '.join(where)})" if where else ")")]

@@ -321,6 +321,7 @@ def generate(*, municipalities: int = 290, persons: int = 300_000, registrations
         org_id = writer.next_id(Organisation)
         orgs = []  # (id, type, name, parent_id, municipality_id, scb, ext, driftform, provider, funktion, path)
         workplaces = []  # (id, municipality_id, weight)
+        copied = {}  # workplace id -> what its registrations copy: (city district id, driftform, funktion)
         kommun_ids = []
         for town, n_units in zip(towns, workplace_counts, strict=True):
             kid = org_id
@@ -353,10 +354,11 @@ def generate(*, municipalities: int = 290, persons: int = 300_000, registrations
                 else:
                     parent_id, parent_path = parents[0 if funktion == Organisation.Funktion.MYNDIGHET
                                                      or len(parents) == 1 else 1 + u % (len(parents) - 1)]
+                driftform = Organisation.Driftform.ENSKILD if private else Organisation.Driftform.KOMMUNAL
                 orgs.append((org_id, Organisation.Type.ENHET, f"Enhet {u + 1} {town['municipality_name_short']}",
-                             parent_id, kid, "", "", Organisation.Driftform.ENSKILD if private
-                             else Organisation.Driftform.KOMMUNAL, "Omsorgsbolaget AB" if private else "",
+                             parent_id, kid, "", "", driftform, "Omsorgsbolaget AB" if private else "",
                              funktion, f"{parent_path}{org_id}/"))
+                copied[org_id] = (parent_id if districts and parent_id != kid else None, driftform, funktion)
                 workplaces.append((org_id, kid, funktion))
                 org_id += 1
         counts["organisations"] = writer.write(
@@ -505,13 +507,14 @@ def generate(*, municipalities: int = 290, persons: int = 300_000, registrations
                                     "partly" if k == 0 and roll < 0.85 else "absent")
                             record_rows.append((rid, occ, mark))
                             present = present or mark in PRESENT_STATUSES
-                    yield (rid, c, sid, first_person + index, status, wp, kid, occupation, gender, queued,
-                           f"{token}{rid:x}", hours, queued, queued, present)
+                    yield (rid, c, sid, first_person + index, status, wp, kid, occupation, gender, *copied[wp],
+                           queued, f"{token}{rid:x}", hours, queued, queued, present)
 
         counts["registrations"] = writer.write(
             Registration, ["id", "consortium_id", "session_id", "person_id", "status", "workplace_id",
-                           "municipality_id", "occupation_id", "gender", "queued_at", "token", "hours_credited", "created_at",
-                           "status_changed_at", "present"], registration_rows())
+                           "municipality_id", "occupation_id", "gender", "district_id", "driftform", "funktion",
+                           "queued_at", "token", "hours_credited", "created_at", "status_changed_at", "present"],
+            registration_rows())
         lap("registrations")
         marked = utc_text(now)
         counts["attendance records"] = writer.write(

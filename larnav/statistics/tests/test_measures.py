@@ -215,6 +215,7 @@ def test_trend_gives_each_tertial_on_its_own_and_the_year_to_date(region, scope)
 def test_the_carpe_project_totals(region, scope):
     """2,550 unique participants with 71,065 credited hours (Carpe's published totals) come out exactly."""
     from larnav.registrations.models import Registration
+    from larnav.registrations.services import workplace_details
 
     c = region.consortium
     workplaces = [region.solgarden, region.ekbacken, region.ringvagen, region.tibble]
@@ -226,10 +227,12 @@ def test_the_carpe_project_totals(region, scope):
     third = make_dated_session(c, local(2026, 11, 2, 9), hours="1")
     cancelled = make_dated_session(c, local(2026, 11, 3, 9), hours="100")
 
+    copied = {w.pk: workplace_details(w) for w in workplaces}
+
     def reg(session, person, status, hours=None):
         return Registration(consortium=c, session=session, person=person, status=status,
                             workplace=person.workplace, municipality_id=person.workplace.municipality_id,
-                            hours_credited=hours)
+                            hours_credited=hours, **copied[person.workplace_id])
 
     regs = [reg(big, p, Status.COMPLETED, Decimal(20)) for p in persons[:2_550]]        # 51,000 h
     regs += [reg(second, p, Status.COMPLETED, Decimal(8)) for p in persons[:2_508]]     # 20,064 h
