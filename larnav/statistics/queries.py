@@ -807,7 +807,11 @@ def _single_pass(request: Request, shares: int = 1, through: bool | None = None)
         # index (registration_queue_idx), instead of every year's registrations being read and hashed
         # against the period's sessions. OFFSET 0 keeps the subquery a probe per session, and what
         # is computed per registration computed once.
-        read = [f"r.{c}" for c in COUNTED_COLUMNS] + [f"{sql} AS {name}" for name, sql in per_row.items()]
+        # Only what the rows need is read out: every column copied is work on each row.
+        needed = ["r.person_id", "r.hours_credited", *(COLUMNS[cut][0] for cut in id_cuts)]
+        if scoped_below:
+            needed.append("r.workplace_id")
+        read = list(dict.fromkeys(needed)) + [f"{sql} AS {name}" for name, sql in per_row.items()]
         joins = [f"FROM {sessions} CROSS JOIN LATERAL (SELECT {', '.join(read)} "
                  f"FROM {_table(Registration)} r WHERE r.session_id = s.id AND {' AND '.join(where)} OFFSET 0) r"]
         from_params, where, where_params = session_params + where_params, [], []
