@@ -889,26 +889,53 @@ def _single_pass(request: Request, shares: int = 1, through: bool | None = None)
     def field_sql(fd: _Field, alias: str) -> str:
         return f"({alias}{fd.word} & {fd.mask})"
 
-    for g, condition, cut in plain:
-        j = conditions.index(condition) if condition else None
-        name = "o" if cut is None or cut in WHERE_CUTS else "v"
-        wanted = "" if j is None else f" AND {name}{fields[(j, None)].word} & {fields[(j, None)].mask} <> 0"
-        if cut is None:
-            key = "NULL"
-        elif cut in ID_CUTS:
-            key = f"CAST({k[cut]} AS text)"
-        else:
-            key = f"CAST({field_sql(fields[(None, cut)], name)} AS text)"
-        group_by = "" if cut is None else f" GROUP BY {key}"
-        arms.append(f"SELECT 'S', {g}, {key}, {rolled(name + '0')}, NULL::bigint FROM fine "
-                    f"WHERE gg = {gg_of(name)}{wanted}{group_by}")
+    # Per fine grain, every group's sums in one hashed pass: a GROUPING SETS over its rows with the
+    # measures of each condition as FILTER columns, turned into one row per group and key.
+    for name in ("o", "v"):
+        asked = [(g, condition, cut) for g, condition, cut in plain
+                 if ("o" if cut is None or cut in WHERE_CUTS else "v") == name]
+        if not asked:
+            continue
+        keys: dict[Cut, str] = {}  # cut -> its key in the fine rows
+        for _g, _condition, cut in asked:
+            if cut is not None and cut not in keys:
+                keys[cut] = k[cut] if cut in ID_CUTS else field_sql(fields[(None, cut)], name)
+        aliases = {cut: f"e{i}" for i, cut in enumerate(keys)}
+        variants_asked = list(dict.fromkeys(conditions.index(c) if c else None for _g, c, _cut in asked))
+        measures = []
+        for v in variants_asked:
+            wanted = "TRUE" if v is None else f"{name}{fields[(v, None)].word} & {fields[(v, None)].mask} <> 0"
+            suffix = "" if v is None else f"c{v}"
+            measures += [f"SUM(n) FILTER (WHERE {wanted}) AS n{suffix}",
+                         *[f"SUM(n) FILTER (WHERE {wanted} AND {name}0 & {bit} <> 0) AS {m}{suffix}"
+                           for m, bit in (("a", ATTENDED_BIT), ("c", COMPLETED_BIT), ("x", NO_SHOW_BIT))],
+                         f"SUM(h) FILTER (WHERE {wanted}) AS h{suffix}"]
+        grouped = list(aliases.values())
+        sets = list(dict.fromkeys(() if cut is None else (aliases[cut],) for _g, _c, cut in asked))
+
+        def set_id(cut, grouped=grouped, aliases=aliases):
+            return sum(1 << (len(grouped) - 1 - i) for i, a in enumerate(grouped) if cut is None or a != aliases[cut])
+
+        rows = []
+        for g, condition, cut in asked:
+            suffix = "" if condition is None else f"c{conditions.index(condition)}"
+            key = "CAST(NULL AS text)" if cut is None else f"CAST(t.{aliases[cut]} AS text)"
+            rows.append(f"({g}, {set_id(cut)}, {key}, t.n{suffix}, t.a{suffix}, t.c{suffix}, t.x{suffix}, t.h{suffix})")
+        grouping_id = f"GROUPING({', '.join(grouped)})" if grouped else "0"
+        keyed_rows = "".join(f", {expression} AS {aliases[cut]}" for cut, expression in keys.items())
+        arms.append(
+            f"SELECT 'S', u.g, u.key, u.n, u.a, u.c, u.x, u.h, NULL::bigint FROM (SELECT {grouping_id} AS gs, "
+            f"{', '.join([*grouped, *measures])} FROM (SELECT f.*{keyed_rows} FROM fine f WHERE gg = {gg_of(name)}) f "
+            f"GROUP BY GROUPING SETS ({', '.join('(' + ', '.join(c) + ')' for c in sets)})) t "
+            f"CROSS JOIN LATERAL (VALUES {', '.join(rows)}) u(g, gs, key, n, a, c, x, h) "
+            f"WHERE u.gs = t.gs AND u.n IS NOT NULL")
     if focus:
-        through = _table(Activity.focus_areas.through)
+        through_table = _table(Activity.focus_areas.through)
         for g, condition in focus:
             j = conditions.index(condition) if condition else None
             wanted = "" if j is None else f" AND x.fo{fields[(j, None)].word} & {fields[(j, None)].mask} <> 0"
             arms.append(f"SELECT 'S', {g}, CAST(f.focusarea_id AS text), {rolled('x.fo0', 'x.')}, NULL::bigint "
-                        f"FROM fine x LEFT JOIN {through} f "
+                        f"FROM fine x LEFT JOIN {through_table} f "
                         f"ON f.activity_id = x.aid WHERE x.gg = {gg_of('focus')}{wanted} GROUP BY f.focusarea_id")
 
     # Distinct participants: one row per person who attended (the words OR-ed, each id cut's smallest
