@@ -59,7 +59,7 @@ def seed_registrations(consortium, rng: random.Random, now=None) -> dict[str, in
     now = now or timezone.now()
     if Registration.objects.filter(consortium=consortium).exists():
         return {"registrations": Registration.objects.filter(consortium=consortium).count()}
-    persons = list(Person.objects.filter(consortium=consortium, is_active=True).select_related("workplace"))
+    persons = list(Person.objects.filter(consortium=consortium, is_active=True).select_related("workplace__parent"))
     demo_person = User.objects.filter(consortium=consortium, username="deltagare").values_list(
         "person_id", flat=True).first()
     reserved = {demo_person} if demo_person else set()
@@ -85,7 +85,7 @@ def _seed_demo_participant(consortium, sessions, person_id, now) -> int:
     """The demo participant has a booking, a waiting-list place and a completed course."""
     if person_id is None:
         return 0
-    person = Person.objects.select_related("workplace").get(pk=person_id)
+    person = Person.objects.select_related("workplace__parent").get(pk=person_id)
     made = 0
     past = [s for s in sessions if s.status == Session.Status.COMPLETED]
     if past:

@@ -11,10 +11,13 @@ Two engines give the same answers (a test compares them on PostgreSQL):
 * ``_portable`` (SQLite, and the reference): the counted registrations as a
   common table expression, and one ``GROUP BY`` per group, joined with UNION
   ALL. Distinct participants are ``COUNT(DISTINCT person)`` per group.
-* ``_single_pass`` (PostgreSQL): the registrations are read and joined once
-  (``base``, materialised), through the period's sessions from the covering
-  index where the whole consortium, or a municipality holding a large share of
-  it, is counted. Each row carries its status (attended, completed,
+* ``_single_pass`` (PostgreSQL): the registrations are read once (``base``,
+  materialised), through the period's sessions from the covering index where
+  the whole consortium, or a municipality holding a large share of it, is
+  counted; what the cuts need of the workplace and the person is copied onto
+  the registration, so nothing is joined per row but the period's sessions,
+  whose values (and conditions on them) are computed once per session. Each
+  row carries its status (attended, completed,
   no-show), a presence bit per condition and, per cut with few values
   (operating form, function, gender, activity type, tertial, focus area), the
   bit of its value, once for all rows and once per condition the cut is asked
@@ -23,7 +26,8 @@ Two engines give the same answers (a test compares them on PostgreSQL):
   measures are summed once at two small grains (where: organisation cuts,
   operating form, function; who and what: occupation, gender, activity type,
   tertial) and by activity for focus areas, in one hashed GROUPING SETS pass,
-  then per group. Distinct participants come from one row per person who
+  then every group of a grain in one more (a FILTER column per condition).
+  Distinct participants come from one row per person who
   attended (a hash aggregate of one BIT_OR per word and the smallest and
   largest value of each many-valued cut): persons are counted per 12-bit
   chunk of the words and per value of each many-valued cut (GROUPING SETS
@@ -723,18 +727,16 @@ def _single_pass(request: Request, shares: int = 1, through: bool | None = None)
             suffix = f"m{word}" + ("" if v is None else f"c{v}")
             if (sql := contribution(SESSION_CUTS, word, v)) is not None:
                 session_cols.append(f"{sql} AS {suffix}")
-    inner = ["s.id", "s.activity_id", "s.first_start", "a0.type", "fmask", f"{position} AS tpos"]
+    session_from = (f"FROM {_table(Session)} s JOIN {_table(Activity)} a0 ON a0.id = s.activity_id")
+    inner = ["s.id", "s.activity_id", "s.first_start", "a0.type",
+             f"{'fm.mask' if focus_ids else 'CAST(NULL AS bigint)'} AS fmask", f"{position} AS tpos"]
     params: list = [*position_params]
     for j, condition in enumerate(conditions):
         if condition.of_session:  # a condition on the session: decided once per session
             session_cols.append(f"x.c{j}")
             inner.append(f"({condition.sql}) AS c{j}")
             params += condition.params
-
-    session_from = (f"FROM {_table(Session)} s JOIN {_table(Activity)} a0 ON a0.id = s.activity_id")
-    inner[4] = "CAST(NULL AS bigint) AS fmask"
     if focus_ids:
-        inner[4] = "fm.mask AS fmask"
         through_table = _table(Activity.focus_areas.through)
         positions = " ".join(f"WHEN {pk} THEN CAST({1 << n} AS bigint)" for n, pk in enumerate(focus_ids))
         session_from += (f" LEFT JOIN (SELECT activity_id, BIT_OR(CASE focusarea_id {positions} ELSE 0 END) AS mask "
@@ -1025,6 +1027,13 @@ def _single_pass(request: Request, shares: int = 1, through: bool | None = None)
                 return bits[cut].key_of(value >> fields[(None, cut)].offset)
             return value
 
+        # The groups each total and each id cut's persons count for (with the presence mask of the
+        # group's condition, 0 for none).
+        totals = [g for g, (condition, cut) in enumerate(groups) if condition is None and cut is None]
+        by_id_cut: dict[Cut, list[tuple[int, int]]] = defaultdict(list)
+        for g, (condition, cut) in enumerate(groups):
+            if cut in ID_CUTS:
+                by_id_cut[cut].append((g, fields[(conditions.index(condition), None)].mask if condition else 0))
         sums_by: dict[int, dict] = defaultdict(dict)
         participants: dict[int, dict] = defaultdict(lambda: defaultdict(int))
         seen_in_tertials: dict[int, int] = defaultdict(int)  # tertial mask -> persons
@@ -1037,16 +1046,15 @@ def _single_pass(request: Request, shares: int = 1, through: bool | None = None)
             elif kind == "P":
                 participants[g][raw(groups[g][1], key)] += int(p)
             elif kind == "T":
-                for g2, (condition, cut) in enumerate(groups):
-                    if condition is None and cut is None:
-                        participants[g2][None] += int(p)
+                for g2 in totals:
+                    participants[g2][None] += int(p)
             elif kind == "I":
-                cut = id_sets[g][0]
                 value = int(key)
                 if value == -2:
                     continue
-                for g2, (condition, c) in enumerate(groups):
-                    if c == cut and (condition is None or int(n) & fields[(conditions.index(condition), None)].mask):
+                present = int(n)
+                for g2, mask in by_id_cut[id_sets[g][0]]:
+                    if not mask or present & mask:
                         participants[g2][None if value == -1 else value] += int(p)
             else:  # "C": persons per value of a chunk
                 word, offset, _width, _alone = chunks[g]
