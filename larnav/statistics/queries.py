@@ -575,7 +575,7 @@ class _Field:
 # Which cuts' values come from where: the period's sessions (s), computed once per session, or the
 # registration (r: the workplace's and the person's details are copied onto it), once per row.
 SESSION_CUTS = (Cut.ACTIVITY_TYPE, Cut.TERTIAL, Cut.FOCUS_AREA)
-REGISTRATION_CUTS = (Cut.DRIFTFORM, Cut.FUNKTION, Cut.GENDER)
+REGISTRATION_CUTS = {Cut.DRIFTFORM: "r.driftform", Cut.FUNKTION: "r.funktion", Cut.GENDER: "r.gender"}  # their columns
 # Additive measures are first summed at two fine grains, each with few distinct keys: where the
 # registration was made (organisation cuts, operating form, function) and who and what
 # (occupation, gender, activity type, tertial); focus areas by activity.
@@ -711,8 +711,8 @@ def _single_pass(request: Request, shares: int = 1, through: bool | None = None)
     }
 
     def registration_value(cut: Cut) -> str:
-        column = COLUMNS[cut][0]
-        return row_value(f"b_{cut}", bits[cut].case(column))
+        # The column itself, not COLUMNS' NULLIF: a blank value falls to "no value" in the CASE anyway.
+        return row_value(f"b_{cut}", bits[cut].case(REGISTRATION_CUTS[cut]))
 
     def contribution(source_cuts, word: int, condition: int | None) -> str | None:
         """SQL: the fields of ``source_cuts`` in ``word`` for ``condition`` (None: unconditioned), shifted."""
