@@ -29,10 +29,10 @@ through the period's sessions from the covering index as the report reads them.
 The faster of the two is the floor. (The report reads ``Registration.present``;
 the floor needs no attendance, so it is unchanged.)
 
-Measured on a shared 2-core machine (two runs of --repeat 5, T1-T3 2026:
-881,039 counted registrations): tertial report 2.37 s and 3.06 s against floors
-of 1.05 s and 1.13 s through the sessions (1.75-1.85 s as the plain join):
-2.2x and 2.7x, rounds 2.2-2.9x (goal 3x, met). The same machine gave 3.50 s
+Measured on a shared 2-core machine (four runs of --repeat 5, T1-T3 2026:
+881,039 counted registrations): tertial report 2.37-3.06 s against floors of
+0.98-1.15 s through the sessions (1.75-1.85 s as the plain join): 2.2x, 2.7x,
+3.0x and 2.3x best against best, single rounds 1.9-3.5x (goal 3x, met). The same machine gave 3.50 s
 against 1.03 s (3.4x) before the workplace's details were copied onto the
 registration. XLSX 0.15-0.17 s, PDF 1.9-2.2 s. README "Benchmarks" has the
 parts.
