@@ -133,7 +133,6 @@ class Condition:
     key: str
     sql: str
     params: tuple = ()
-    joins: tuple = ()
     of_session: bool = False
 
 
@@ -446,7 +445,6 @@ def _portable_statement(request: Request, groups: Sequence[Group], extra_join: s
     for j, condition in enumerate(conditions):
         columns.append(f"CASE WHEN {condition.sql} THEN 1 ELSE 0 END AS c{j}")
         select_params += condition.params
-        joins.update(condition.joins)
     for i, cut in enumerate(cuts):
         if cut == Cut.TERTIAL:
             expression, params = _tertial_expression(request.period)
@@ -689,17 +687,14 @@ def _single_pass(request: Request, shares: int = 1, through: bool | None = None)
 
     # What is computed once per registration: read through the sessions, in the subquery that reads
     # the index (``per_row``, each value once however often it is used); otherwise where it is used.
-    per_row: dict[str, str] = {}
+    per_row: dict[str, tuple[str, Sequence]] = {}
     select_params: list = []
 
     def row_value(name: str, sql: str, params: Sequence = ()) -> str:
         if not through:
             select_params.extend(params)
             return f"({sql})"
-        if name not in per_row:
-            if params:
-                raise ValueError("a value computed per registration takes no parameters")
-            per_row[name] = sql
+        per_row.setdefault(name, (sql, params))
         return f"r.{name}"
 
     # The period's sessions, with what the cuts need of them computed once per session.
@@ -813,10 +808,11 @@ def _single_pass(request: Request, shares: int = 1, through: bool | None = None)
         needed = ["r.person_id", "r.hours_credited", *(COLUMNS[cut][0] for cut in id_cuts)]
         if scoped_below:
             needed.append("r.workplace_id")
-        read = list(dict.fromkeys(needed)) + [f"{sql} AS {name}" for name, sql in per_row.items()]
+        read = list(dict.fromkeys(needed)) + [f"{sql} AS {name}" for name, (sql, _params) in per_row.items()]
+        read_params = [p for _sql, params in per_row.values() for p in params]
         joins = [f"FROM {sessions} CROSS JOIN LATERAL (SELECT {', '.join(read)} "
                  f"FROM {_table(Registration)} r WHERE r.session_id = s.id AND {' AND '.join(where)} OFFSET 0) r"]
-        from_params, where, where_params = session_params + where_params, [], []
+        from_params, where, where_params = session_params + read_params + where_params, [], []
     else:
         joins = [f"FROM {_table(Registration)} r JOIN {sessions} ON s.id = r.session_id"]
         from_params = session_params

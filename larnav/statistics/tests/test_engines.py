@@ -209,3 +209,15 @@ def test_the_counting_indexes_carry_every_column_the_counting_reads(name, key):
     index = next(i for i in Registration._meta.indexes if i.name == name)
     columns = {Registration._meta.get_field(name).column for name in [*index.fields, *index.include]}
     assert {*queries.COUNTED_COLUMNS, "session_id", "consortium_id", "status", key} <= columns
+
+
+@pytest.mark.parametrize("through", [True, False])
+def test_a_condition_on_the_registration_may_take_parameters(varied, through):
+    """Computed once per registration in the index probe, or where it is used: the same figures."""
+    women = queries.Condition("gender:kvinna", "r.gender = %s", ("kvinna",))
+    period = Period.custom(datetime(2025, 1, 1).date(), datetime(2026, 12, 31).date())
+    request = queries.Request(varied.consortium.pk, period, ((women, None), (women, queries.Cut.MUNICIPALITY)))
+    plan = queries._single_pass(request, 1, through)
+    answer = plan.assemble([row for rows in queries._fetch_all(plan.statements, 1) for row in rows])
+    assert answer.figures == queries._portable(request).figures
+    assert answer.total(women).registrations > 0
