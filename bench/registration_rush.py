@@ -34,13 +34,10 @@ server, PostgreSQL and they share. Their own cost is printed: their CPU time
 per request, and the rate of a hello-world view through the same server and
 middleware (the most this HTTP stack could do on this machine).
 
-The server: gunicorn with 2 gthread workers (one per CPU) of 16 threads, so
-that requests waiting for a session's row lock or for PostgreSQL do not keep
-the CPU idle; sync workers measured at half the rate (no keep-alive, and a
-worker waiting for a lock serves nobody). 3 workers x 10 threads measured
-167/s against 184/s for 2 x 16 under the same load; 4 x 8 and 4 x 4 were
-within the noise of 2 x 16 (the load average was 2 to 8 throughout), so the
-default stays. Production settings otherwise: DEBUG off, persistent database
+The server: gunicorn with the production settings in gunicorn.conf.py
+(gthread, one worker more than there are CPUs, two threads each), so that
+about three requests are in progress per CPU; ``--workers`` and ``--threads``
+override them. Production settings otherwise: DEBUG off, persistent database
 connections (CONN_MAX_AGE 60 with health checks), log level WARNING and no
 access log, the catalog cache on (30 s).
 
@@ -55,22 +52,33 @@ the mean latency is 50 divided by the rate (Little's law): p99 under 250 ms
 is only possible at a few hundred registrations per second.
 
 A gthread worker keeps every keep-alive connection it accepted, and the 50
-clients connect within a millisecond: often one worker takes most of them
-(11/89 % to 45/55 % of the registrations' CPU, 0/100 % in some runs).
-``--worker-connections 25`` shares them 50/50; that doubled the hello-world
-rate but not the registrations' (145/s against 155/s, gunicorn's CPU per
-registration 7.4 against 6.5 ms): the machine, not one worker's GIL, is the
-limit. gunicorn's default (1,000) stays. With fewer threads the spread
-mattered more: 4 workers x 4 threads gave 229/s, p99 555 ms in 2 runs, but
-168/s, p99 638 ms in 3 later runs where one worker took 77-86 %; with
-``--worker-connections 13`` (a quarter of the clients each) 191/s, p99 484 ms
-(469-533), the best tail measured, against 168/s, p99 823 ms for 2 x 16 just
-before. 2 x 8: 192/s, p99 595 ms; 3 x 4: 217/s, p99 515 ms (2 runs each).
+clients connect within a millisecond: left alone, one worker often takes most
+of them (up to 98 % of the registrations' CPU) while the others idle. Each
+worker therefore keeps at most an equal share of the clients' connections
+(``--worker-connections``, by default the clients divided by the workers,
+rounded up; 0 leaves gunicorn's 1,000), as a load balancer in front of the
+workers would spread them. gunicorn's ``--reuse-port`` (a listening socket per worker,
+the kernel spreading connections by address) was tried instead: 18-39 % per
+worker in one run, p99 230-363 ms.
+
+How many requests are in progress decides the tail. With few, the thread
+holding a session's row lock is soon back on a CPU, finishes and lets the
+next one in; with many, it waits for its process's GIL and for the CPUs while
+everyone behind it waits for the lock. Layouts on 2 CPUs, p99 over 3-5 runs
+each, partly alternating: 3 x 2 180-199 ms at 358-394/s; 4 x 1 177-201 ms;
+2 x 2 177-206 ms (340-367/s); 4 x 2 206-230 ms; 4 x 4 228-300 ms; 2 x 16
+with its connections shared 336-338 ms, and left alone (the earlier default,
+one worker taking 86-98 %) 299-380 ms at 257-276/s. Spread evenly over the
+sessions instead of converging (``--registrations 2050`` puts client k's i-th
+registration on session (k + i) mod 10), p99 was 182-193 ms against 228-269
+at 4 x 4, but 176-201 ms against 203-207 at 3 x 2: with few requests in
+progress the row lock costs the tail little, and what is left is the mean
+(50 clients divided by the rate).
 
 Mail: a registration queues the participant's e-mail in the outbox (one row,
-nothing rendered) in its own transaction and, after the commit, checks for a
-waiting delivery job (larnav/notifications/outbox.py); no worker runs here,
-so nothing is rendered or sent during the rush.
+nothing rendered) in the registration's transaction and, after
+its commit, checks for a waiting delivery job (larnav/notifications/outbox.py);
+no worker runs here, so nothing is rendered or sent during the rush.
 
 Measured (2 runs, shared machine, load average 2.6 at the start and 6.0 at
 the end): 184/s (178-190), p50 192 ms, p95 572 ms, p99 982 ms; floor
@@ -93,6 +101,7 @@ import argparse
 import asyncio
 import json
 import os
+import runpy
 import statistics
 import subprocess
 import sys
@@ -107,6 +116,8 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 HOST = "127.0.0.1"
+# The production layout (workers, threads) is the default.
+SERVER = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
 
 
 def _free_port() -> int:
@@ -409,16 +420,20 @@ def main():
     parser.add_argument("--seats", type=int, default=100)
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--worker-class", choices=["gthread", "sync"], default="gthread")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=16)
-    parser.add_argument("--worker-connections", type=int, default=0, metavar="N",
-                        help="gthread: connections a worker keeps open at most (0: gunicorn's default, 1000)")
+    parser.add_argument("--workers", type=int, default=SERVER["workers"])
+    parser.add_argument("--threads", type=int, default=SERVER["threads"])
+    parser.add_argument("--worker-connections", type=int, default=-1, metavar="N",
+                        help="gthread: connections a worker keeps open at most (default: an equal share of "
+                             "the clients' connections; 0: gunicorn's default, 1000)")
     parser.add_argument("--warm-up", type=int, default=2, metavar="N",
                         help="registrations per client to a session of its own before the clock starts (0: none)")
     args = parser.parse_args()
+    if args.worker_connections < 0:
+        args.worker_connections = -(-args.clients // args.workers)
     print(f"{args.registrations} registrations from {args.clients} clients to {args.sessions} sessions of "
           f"{args.seats} seats; gunicorn {args.worker_class}, {args.workers} workers"
           + (f" x {args.threads} threads" if args.worker_class == "gthread" else "")
+          + (f", {args.worker_connections} connections each" if args.worker_connections else "")
           + f"; warm-up {args.warm_up} per client; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     name, url = create_database()
     summary = []
