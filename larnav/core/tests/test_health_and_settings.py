@@ -42,6 +42,25 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
     assert "no issues" in result.stdout
 
 
+def test_gunicorn_reads_the_production_layout_and_loads_the_application(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LARNAV_", "DJANGO_"))}
+    env.update({
+        "LARNAV_SECRET_KEY": "k8#Xz!q2Lw9@Rt5$Vn3^Bm7&Hj1*Pd6(Gf4)Sa0-Ce8+Yu2=Io5_Kl9~Nb3<Mv7>Qx",
+        "LARNAV_ALLOWED_HOSTS": "larnav.example.se",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "LARNAV_VAR_DIR": str(tmp_path),
+    })
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--check-config", "--print-config", "larnav.wsgi"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    printed = dict(map(str.strip, line.split(" = ", 1)) for line in result.stdout.splitlines() if " = " in line)
+    settings = {name: printed[name] for name in ("worker_class", "workers", "threads", "bind")}
+    assert settings == {"worker_class": "gthread", "workers": str((os.cpu_count() or 1) + 1), "threads": "2",
+                        "bind": "['0.0.0.0:8000']"}
+
+
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LARNAV_", "DJANGO_"))}
     env.update({"DJANGO_SETTINGS_MODULE": "larnav.settings", "LARNAV_VAR_DIR": str(tmp_path)})
