@@ -11,7 +11,9 @@ from larnav.registrations.services import waitlist_position
 from larnav.registrations.testing import make_session
 from larnav.registrations.tests.test_concurrency import run_in_threads
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Each test opens 50 connections at once: the modules' tests run one after another on one
+# worker (--dist loadgroup), so that two of them never exceed the server's max_connections (100).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("fifty_connections")]
 
 
 def details(region, email):

@@ -10,7 +10,9 @@ from larnav.registrations import services
 from larnav.registrations.models import Registration, Status
 from larnav.registrations.testing import make_session
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Each test opens 50 connections at once: the modules' tests run one after another on one
+# worker (--dist loadgroup), so that two of them never exceed the server's max_connections (100).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("fifty_connections")]
 
 
 def run_in_threads(functions):
