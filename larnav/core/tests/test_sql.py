@@ -1,7 +1,7 @@
 """The hot statements' cursor (larnav.core.sql.cursor)."""
 
 import pytest
-from django.db import connection
+from django.db import DataError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from larnav.core import sql
@@ -52,6 +52,33 @@ def test_without_prepared_statements_it_is_the_ordinary_cursor(region):
         assert person_by_email(person.consortium_id, "erik@ekbacken.se") == person
     finally:
         options["prepare_threshold"] = threshold
+
+
+@pytest.mark.postgres_only
+def test_one_cursor_serves_a_connection_until_the_connection_is_replaced(region):
+    with sql.cursor(connection) as first:
+        first.execute("SELECT 1")
+        assert first.fetchone() == (1,)
+    with sql.cursor(connection) as second:
+        second.execute("SELECT %s", [2])
+        assert second.fetchone() == (2,)
+    assert second is first and not first.closed  # the block's end does not close it
+    # A failed statement leaves it usable once its transaction (here a savepoint) is rolled back.
+    with pytest.raises(DataError), transaction.atomic(), sql.cursor(connection) as cursor:
+        cursor.execute("SELECT 1 / %s", [0])
+    with sql.cursor(connection) as cursor:
+        cursor.execute("SELECT %s", [3])
+        assert cursor is first and cursor.fetchone() == (3,)
+    # Kept for another (an earlier) database connection: replaced.
+    sql.cursor(connection).raw_connection = object()
+    with sql.cursor(connection) as cursor:
+        assert cursor is not first
+    # Query logging gets a fresh debug cursor each time, as Django's own cursors do.
+    with CaptureQueriesContext(connection) as logged:
+        with sql.cursor(connection) as one, sql.cursor(connection) as other:
+            one.execute("SELECT 4")
+            assert one is not other and one.fetchone() == (4,)
+    assert len(logged) == 1
 
 
 def test_only_postgresql_prepares_and_the_answer_is_the_same_everywhere(region):
