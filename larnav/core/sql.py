@@ -26,6 +26,15 @@ from __future__ import annotations
 import functools
 
 from django.db import connections
+from django.utils.connection import ConnectionProxy
+
+
+def resolve(connection):
+    """The database connection itself for ``django.db.connection``: that is a proxy, which finds
+    the thread's connection again on every attribute read (a registration makes hundreds)."""
+    if isinstance(connection, ConnectionProxy):
+        return connection._connections[connection._alias]
+    return connection
 
 
 def quoted(connection, name: str) -> str:
@@ -90,6 +99,7 @@ def cursor(connection):
     next one starts: making and closing a wrapped cursor cost about a sixth
     of a one-row statement's time in Python.
     """
+    connection = resolve(connection)
     if not prepares(connection):
         return connection.cursor()
     connection.close_if_health_check_failed()
@@ -142,7 +152,7 @@ def _per_connection(connection) -> dict:
 def statement(key, build, connection) -> str:
     """The SQL text ``build(connection)`` makes, built once per connection and ``key``
     (a hashable naming the statement and its variant)."""
-    cache = _per_connection(connection)
+    cache = _per_connection(resolve(connection))
     text = cache.get(key)
     if text is None:
         text = cache[key] = build(connection)
@@ -196,6 +206,7 @@ def insert_columns(model, connection) -> str:
 
 def insert_params(obj, connection) -> list:
     """The values of a new row for ``obj``, as ``save()`` would write them (defaults, auto_now_add)."""
+    connection = resolve(connection)
     return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in _insert_fields(type(obj))]
 
 

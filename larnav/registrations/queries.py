@@ -144,8 +144,9 @@ def _event_fields():
 def create(reg: Registration, event: RegistrationEvent, counters: tuple[int, int, str]) -> Registration:
     """INSERT ``reg`` and its history ``event`` and write the session's ``counters``
     (confirmed, waitlisted, status); ``reg`` gets its primary key."""
-    reg_params = sql.insert_params(reg, connection)
-    event_params = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in _event_fields()]
+    c = sql.resolve(connection)
+    reg_params = sql.insert_params(reg, c)
+    event_params = [f.get_db_prep_save(f.pre_save(event, True), c) for f in _event_fields()]
     counter_params = [*counters, reg.session_id]
     statements = _create_sql()
     with sql.cursor(connection) as cursor:

@@ -104,3 +104,11 @@ def test_the_person_lookup_goes_through_the_unique_email_index_even_before_stati
         finally:
             cursor.execute("DEALLOCATE larnav_person_lookup")
     assert "person_unique_email_per_consortium" in plan and "Filter" not in plan, plan
+
+
+def test_the_connection_proxy_resolves_to_this_threads_connection():
+    from django.db import connections
+
+    assert sql.resolve(connection) is connections["default"]
+    assert sql.resolve(connections["default"]) is connections["default"]
+    assert sql.statement(("resolve-test",), lambda c: c.vendor, connection) == connections["default"].vendor
