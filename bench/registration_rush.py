@@ -95,6 +95,19 @@ start-up objects (larnav/wsgi.py), 175/s and 176/s, p50 247 and 230 ms, p95
 480 and 485 ms, p99 732 and 761 ms, gunicorn 6.5 and 5.8 ms, PostgreSQL 2.75
 and 2.74 ms; floor 875-1,000/s, 17.4 and 22.3 % of it. The p99 goal is
 still not met.
+
+Measured on a faster day of the same kind of machine (its floor 1.5-1.6 k/s),
+5 runs: with the server layout above, one cursor kept per database
+connection and the connection proxy resolved once per statement
+(larnav/core/sql.py), 417/s (400-429), p50 115 ms, p95 157 ms, p99 180 ms
+(170-194), 25.9 % of the floor; gunicorn 2.95 ms and PostgreSQL 1.30 ms of
+CPU per registration. The goals are met: at least 15 % of the floor, p99
+under 250 ms, never a seat oversold. The same day, before these changes
+(2 x 16, the connections left alone): 267/s (257-276), p99 339 ms (299-380),
+gunicorn 3.74 ms; the new code with the old layout: 304/s, p99 440 ms
+(395-486). On the slower days behind the figures above (gunicorn 6-10 ms per
+registration) no layout reaches p99 250 ms: 50 clients at 200/s wait 250 ms
+on average.
 """
 
 import argparse
