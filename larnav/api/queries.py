@@ -1,4 +1,5 @@
-"""The SQL of the statements every API write runs: the caller's token, and a registration's workplace.
+"""The SQL of the statements every API write runs: the caller's token, and a registration's workplace
+(with the person whose address it gives).
 
 Written once as SQL (larnav.core.sql) rather than compiled by the ORM on each
 request; they run on SQLite and PostgreSQL. The reads behind lists and pages
@@ -15,7 +16,7 @@ from django.db import connection
 from larnav.accounts.queries import user_with_access
 from larnav.core import sql
 from larnav.organisations.models import Organisation
-from larnav.people.models import Occupation
+from larnav.people.models import Occupation, Person
 
 from .models import ApiToken
 
@@ -44,7 +45,7 @@ def token_user(key_hash: str):
     return token, user
 
 
-def _workplace_sql(with_occupation: bool):
+def _workplace_sql(with_occupation: bool, with_person: bool):
     def build(c):
         q = c.ops.quote_name
         occupation = "NULL"
@@ -53,31 +54,49 @@ def _workplace_sql(with_occupation: bool):
                           f"WHERE oc.{q('code')} = %s AND oc.{q('is_active')} LIMIT 1)")
         district = (f"(SELECT d.{q('id')} FROM {sql.table(Organisation, c)} d WHERE d.{q('id')} = w.{q('parent_id')} "
                     f"AND d.{q('type')} = '{Organisation.Type.STADSDEL}')")
-        return (f"SELECT {sql.select_list(Organisation, 'w', c, WORKPLACE_FIELDS)}, {district}, {occupation} "
-                f"FROM {sql.table(Organisation, c)} w WHERE w.{q('id')} = %s AND w.{q('consortium_id')} = %s "
-                f"AND w.{q('is_active')}")
+        person, join = "", ""
+        if with_person:
+            # As larnav.people.queries.person_by_email: through the uniqueness rule's index.
+            person = f", {sql.select_list(Person, 'p', c)}"
+            join = (f" LEFT JOIN {sql.table(Person, c)} p ON p.{q('consortium_id')} = w.{q('consortium_id')} "
+                    f"AND LOWER(p.{q('email')}) = %s")
+        return (f"SELECT {sql.select_list(Organisation, 'w', c, WORKPLACE_FIELDS)}, {district}, {occupation}"
+                f"{person} FROM {sql.table(Organisation, c)} w{join} WHERE w.{q('id')} = %s "
+                f"AND w.{q('consortium_id')} = %s AND w.{q('is_active')}")
 
-    return sql.statement(("workplace", with_occupation), build, connection)
+    return sql.statement(("workplace", with_occupation, with_person), build, connection)
 
 
 # What the permission check, the new person and the registration's copies read
 # (larnav.registrations.services.workplace_details, with the city district as ``district_pk``); the
 # rest of the row is loaded if anything uses it.
 WORKPLACE_FIELDS = ("id", "consortium", "path", "municipality", "parent", "driftform", "funktion")
+_WORKPLACE_WIDTH = sql.width(Organisation, WORKPLACE_FIELDS)
 
 
-def workplace_and_occupation(consortium_id: int, workplace_id: int, occupation_code: str | None):
+def workplace_and_occupation(consortium_id: int, workplace_id: int, occupation_code: str | None,
+                             email: str | None = None):
     """The consortium's active workplace ``workplace_id`` (or None), in one statement with the pk
     of its city district as ``district_pk`` (None if it lies in none) and of the active occupation
-    ``occupation_code`` as ``occupation_pk`` (None if unknown or not asked)."""
+    ``occupation_code`` as ``occupation_pk`` (None if unknown or not asked).
+
+    With ``email`` the same statement also reads the consortium's person with that address (as
+    larnav.people.queries.person_by_email matches it) as ``person_with_email``, None if unknown.
+    """
     if not -(2**63) <= workplace_id < 2**63:
         return None
     params = [occupation_code] if occupation_code else []
+    if email is not None:
+        params.append(email.strip().lower())
     with sql.cursor(connection) as cursor:
-        cursor.execute(_workplace_sql(bool(occupation_code)), [*params, workplace_id, consortium_id])
+        cursor.execute(_workplace_sql(bool(occupation_code), email is not None),
+                       [*params, workplace_id, consortium_id])
         row = cursor.fetchone()
     if row is None:
         return None
     workplace = sql.load(Organisation, row, WORKPLACE_FIELDS)
-    workplace.district_pk, workplace.occupation_pk = row[-2:]
+    workplace.district_pk, workplace.occupation_pk = row[_WORKPLACE_WIDTH:_WORKPLACE_WIDTH + 2]
+    if email is not None:
+        found = row[_WORKPLACE_WIDTH + 2] is not None  # the person's id
+        workplace.person_with_email = sql.load(Person, row, start=_WORKPLACE_WIDTH + 2) if found else None
     return workplace

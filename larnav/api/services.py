@@ -122,7 +122,7 @@ def _register_for_session(user, consortium_id: int, session_id: int, payload):
             raise _invalid("person_id", "unknown_person")
     else:
         code = payload.occupation or payload.role
-        workplace = _workplace_and_occupation(consortium_id, payload.workplace_id, code)
+        workplace = _workplace_and_occupation(consortium_id, payload.workplace_id, code, payload.email)
         if workplace is None or not can(user, Action.REGISTER_OTHERS, workplace):
             raise _invalid("workplace_id", "unknown_workplace")
         if code and workplace.occupation_pk is None:
@@ -130,6 +130,7 @@ def _register_for_session(user, consortium_id: int, session_id: int, payload):
         person, new_person = registrations.known_or_new_person(
             consortium_id, first_name=payload.first_name, last_name=payload.last_name, email=payload.email,
             workplace=workplace, occupation_id=workplace.occupation_pk if code else None,
+            known=workplace.person_with_email,
         )
         # A new person is at ``workplace``, already checked; a known one may work anywhere.
         if person.workplace_id != workplace.pk and not in_scope().filter(pk=person.pk).exists():
@@ -147,12 +148,13 @@ def _register_for_session(user, consortium_id: int, session_id: int, payload):
         raise Http404 from None
 
 
-def _workplace_and_occupation(consortium_id: int, workplace_id: int, occupation_code: str | None):
+def _workplace_and_occupation(consortium_id: int, workplace_id: int, occupation_code: str | None, email: str):
     """The consortium's active workplace ``workplace_id`` (or None), in one statement with the pk
-    of the active occupation ``occupation_code`` as ``occupation_pk`` (None if unknown)."""
+    of the active occupation ``occupation_code`` as ``occupation_pk`` (None if unknown) and the
+    person with the address ``email`` as ``person_with_email`` (None if unknown)."""
     from .queries import workplace_and_occupation
 
-    return workplace_and_occupation(consortium_id, workplace_id, occupation_code)
+    return workplace_and_occupation(consortium_id, workplace_id, occupation_code, email)
 
 
 def registration_for(user, consortium_id: int, registration_id: int, action):

@@ -470,20 +470,26 @@ def person_for_registration(consortium, *, first_name, last_name, email, workpla
                                workplace=workplace, occupation_id=occupation.pk if occupation else None)[0]
 
 
-def known_or_new_person(consortium_id, *, first_name, last_name, email, workplace, occupation_id):
+_LOOK_UP = object()
+
+
+def known_or_new_person(consortium_id, *, first_name, last_name, email, workplace, occupation_id,
+                        known=_LOOK_UP):
     """``(person, created)``: the consortium's person with this address, or a new one.
 
     The address is matched as the database's uniqueness rule matches it
-    (lower-cased, through that rule's index). No transaction of its own: when
-    someone creates the same address at the same moment, the insert raises
-    IntegrityError and the caller's transaction is rolled back; the address is
-    known after that.
+    (lower-cased, through that rule's index). ``known`` is that person (None:
+    nobody) when the caller has read them already in this transaction, e.g.
+    with the workplace (larnav.api.queries.workplace_and_occupation). No
+    transaction of its own: when someone creates the same address at the same
+    moment, the insert raises IntegrityError and the caller's transaction is
+    rolled back; the address is known after that.
     """
     from larnav.people.models import Person
     from larnav.people.queries import create_person, person_by_email
 
     email = email.strip().lower()
-    person = person_by_email(consortium_id, email)
+    person = person_by_email(consortium_id, email) if known is _LOOK_UP else known
     if person is not None:
         if person.workplace_id == workplace.pk:
             person.workplace = workplace  # the row in hand, not another query

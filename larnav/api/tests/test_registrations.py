@@ -219,7 +219,7 @@ def test_messages_follow_accept_language(region, session, post):
 
 # One registration through the API, in statements: the token with its user and the user's role
 # assignments (one statement), then in one transaction (a savepoint inside the test's own transaction): the
-# workplace with the occupation, the person by address, [the new person], the session's row
+# workplace with the occupation and the person by address (one statement), [the new person], the session's row
 # lock, [one read of a known person's active registration and the municipality's quota], the
 # writes (the registration, its history event and the session's counters), the participant's
 # e-mail in the outbox.
@@ -229,8 +229,8 @@ WRITES = 1 if connection.vendor == "postgresql" else 3
 
 
 @pytest.mark.parametrize("how,expected", [
-    ("new address", 1 + TRANSACTION + 6 + WRITES),
-    ("known address", 1 + TRANSACTION + 5 + WRITES),
+    ("new address", 1 + TRANSACTION + 5 + WRITES),
+    ("known address", 1 + TRANSACTION + 4 + WRITES),
     ("person_id", 1 + TRANSACTION + 4 + WRITES),
 ])
 def test_one_registration_takes_a_fixed_number_of_queries(region, post, how, expected,
@@ -252,9 +252,23 @@ def test_a_waitlisted_registration_learns_its_place_without_further_queries(regi
     first = post(region.samordnare, session.pk, new_person(region, "first@huddinge.se")).json()
     second = post(region.samordnare, session.pk, new_person(region, "second@huddinge.se")).json()
     assert (first["status"], second["status"], second["waitlist_position"]) == ("confirmed", "waitlisted", 1)
-    with django_assert_num_queries(1 + TRANSACTION + 5 + WRITES):  # no quota read once the session is full
+    with django_assert_num_queries(1 + TRANSACTION + 4 + WRITES):  # no quota read once the session is full
         third = post(region.samordnare, session.pk, new_person(region, "third@huddinge.se")).json()
     assert (third["status"], third["waitlist_position"]) == ("waitlisted", 2)
     # The same place as counted afterwards from the waiting list.
     from larnav.registrations.services import waitlist_position
     assert waitlist_position(Registration.objects.get(pk=third["id"])) == 2
+
+
+def test_the_workplace_statement_reads_the_person_behind_the_address(region):
+    from larnav.api.queries import workplace_and_occupation
+
+    c = region.consortium.pk
+    known = workplace_and_occupation(c, region.solgarden.pk, None, " ANNA@Huddinge.se ")
+    assert known.pk == region.solgarden.pk and known.person_with_email == region.anna
+    assert known.person_with_email.workplace_id == region.anna.workplace_id
+    unknown = workplace_and_occupation(c, region.solgarden.pk, "stodassistent", "nobody@huddinge.se")
+    assert unknown.person_with_email is None and unknown.occupation_pk == region.occupation.pk
+    assert not hasattr(workplace_and_occupation(c, region.solgarden.pk, None), "person_with_email")
+    other = make_consortium("Annat förbund", slug="annat")
+    assert workplace_and_occupation(other.pk, region.solgarden.pk, None, "anna@huddinge.se") is None
