@@ -146,11 +146,23 @@ def _invitation_if_seat(message):
                            attendee_name=message.to_name)
 
 
+PARTICIPANT = gettext_lazy("Participant")
+
+
+def _about_registration(*, key, order, label, subject, body, audience=PARTICIPANT,
+                        placeholders=REGISTRATION_PLACEHOLDERS, values=None, **more):
+    """Register a message about one registration (``context["registration"]``): previewed against
+    a real registration, with its placeholders, and sent while the registration exists unless
+    ``values`` decides otherwise."""
+    register(MessageKind(key=key, order=order, label=label, audience=audience, preview_source="registration",
+                         placeholders=placeholders, subject=subject, body=body,
+                         values=values or _values_when(), **more))
+
+
 # --- The participant's messages --------------------------------------------------------------------
 
-register(MessageKind(
+_about_registration(
     key="registration_verify", order=10, label=gettext_lazy("Registration received: confirm your e-mail address"),
-    audience=gettext_lazy("Participant"), preview_source="registration",
     help_text=gettext_lazy("Sent when someone registers without being signed in: the registration counts only once "
                  "they follow the link."),
     placeholders=(*REGISTRATION_PLACEHOLDERS, P_VERIFY_URL),
@@ -160,53 +172,42 @@ register(MessageKind(
             "count:\n\n{{ verify_url }}\n\nIf you did not register, you can ignore this message; the "
             "registration then expires."),
     values=_values_when("pending_verification"),
-))
+)
 
-register(MessageKind(
+_about_registration(
     key="registration_received", order=11, label=gettext_lazy("Registration received, waiting for the manager"),
-    audience=gettext_lazy("Participant"), preview_source="registration",
-    placeholders=REGISTRATION_PLACEHOLDERS,
     subject=gettext_lazy("Registration received, waiting for your manager: {{ activity }}"),
     body=gettext_lazy("Hello {{ first_name }},\n\nYour registration has been received. Your manager must approve it before "
             "it gets a seat; we tell you when they have decided.\n\n**{{ activity }}**\n\n{{ dates }}\n\n"
             "See or cancel your registration: {{ manage_url }}"),
-    values=_values_when(),
-))
+)
 
-register(MessageKind(
-    key="registration_confirmed", order=12, label=gettext_lazy("Seat confirmed"), audience=gettext_lazy("Participant"),
-    preview_source="registration",
+_about_registration(
+    key="registration_confirmed", order=12, label=gettext_lazy("Seat confirmed"),
     help_text=gettext_lazy("Carries a calendar invitation."),
-    placeholders=REGISTRATION_PLACEHOLDERS,
     subject=gettext_lazy("Your seat is confirmed: {{ activity }}"),
     body=gettext_lazy("Hello {{ first_name }},\n\nWelcome! You have a seat on:\n\n**{{ activity }}**\n\n{{ dates }}\n\n"
             "{{ cancel_by }}\n\nSee or cancel your registration: {{ manage_url }}"),
-    values=_values_when(),
     calendar=_invitation_if_seat,
-))
+)
 
-register(MessageKind(
-    key="registration_waitlisted", order=13, label=gettext_lazy("On the waiting list"), audience=gettext_lazy("Participant"),
-    preview_source="registration",
-    placeholders=REGISTRATION_PLACEHOLDERS,
+_about_registration(
+    key="registration_waitlisted", order=13, label=gettext_lazy("On the waiting list"),
     subject=gettext_lazy("You are on the waiting list: {{ activity }}"),
     body=gettext_lazy("Hello {{ first_name }},\n\nThe session is full, so you are on the waiting list. If a seat becomes "
             "free you get it in turn, and we tell you at once.\n\n**{{ activity }}**\n\n{{ dates }}\n\n"
             "See your place in the queue, or leave the waiting list: {{ manage_url }}"),
-    values=_values_when(),
-))
+)
 
-register(MessageKind(
-    key="registration_promoted", order=14, label=gettext_lazy("Seat from the waiting list"), audience=gettext_lazy("Participant"),
-    preview_source="registration", help_text=gettext_lazy("Carries a calendar invitation."),
-    placeholders=REGISTRATION_PLACEHOLDERS,
+_about_registration(
+    key="registration_promoted", order=14, label=gettext_lazy("Seat from the waiting list"),
+    help_text=gettext_lazy("Carries a calendar invitation."),
     subject=gettext_lazy("You got a seat from the waiting list: {{ activity }}"),
     body=gettext_lazy("Hello {{ first_name }},\n\nA seat became free and it is now yours:\n\n**{{ activity }}**\n\n"
             "{{ dates }}\n\n{{ cancel_by }}\n\nIf you can no longer come, cancel as soon as possible so that the "
             "next person on the waiting list gets the seat: {{ manage_url }}"),
-    values=_values_when(),
     calendar=_invitation_if_seat,
-))
+)
 
 
 def _approval_outcome(reg, message):
@@ -224,9 +225,9 @@ def _approval_outcome(reg, message):
 P_OUTCOME = Placeholder("outcome", gettext_lazy("What the approval led to: a seat or a place on the waiting list"),
                         "Du har fått en plats.")
 
-register(MessageKind(
-    key="registration_approved", order=15, label=gettext_lazy("Approved by the manager"), audience=gettext_lazy("Participant"),
-    preview_source="registration", help_text=gettext_lazy("Carries a calendar invitation when there is a seat."),
+_about_registration(
+    key="registration_approved", order=15, label=gettext_lazy("Approved by the manager"),
+    help_text=gettext_lazy("Carries a calendar invitation when there is a seat."),
     placeholders=(*REGISTRATION_PLACEHOLDERS, P_OUTCOME, P_MANAGER_MESSAGE),
     subject=gettext_lazy("Your registration is approved: {{ activity }}"),
     body=gettext_lazy("Hello {{ first_name }},\n\nYour manager has approved your registration for:\n\n**{{ activity }}**\n\n"
@@ -234,64 +235,53 @@ register(MessageKind(
             "See or cancel your registration: {{ manage_url }}"),
     values=_values_when(extra=_approval_outcome),
     calendar=_invitation_if_seat,
-))
+)
 
-register(MessageKind(
-    key="registration_declined", order=16, label=gettext_lazy("Declined by the manager"), audience=gettext_lazy("Participant"),
-    preview_source="registration",
+_about_registration(
+    key="registration_declined", order=16, label=gettext_lazy("Declined by the manager"),
     placeholders=(*REGISTRATION_PLACEHOLDERS, P_MANAGER_MESSAGE),
     subject=gettext_lazy("Your registration was not approved: {{ activity }}"),
     body=gettext_lazy("Hello {{ first_name }},\n\nYour manager did not approve your registration for:\n\n**{{ activity }}**"
             "\n\n{{ dates }}\n\n{{ manager_message }}"),
-    values=_values_when(),
-))
+)
 
-register(MessageKind(
-    key="registration_cancelled", order=17, label=gettext_lazy("Registration cancelled"), audience=gettext_lazy("Participant"),
-    preview_source="registration", help_text=gettext_lazy("Removes the event from the calendar of those who had a seat."),
-    placeholders=REGISTRATION_PLACEHOLDERS,
+_about_registration(
+    key="registration_cancelled", order=17, label=gettext_lazy("Registration cancelled"),
+    help_text=gettext_lazy("Removes the event from the calendar of those who had a seat."),
     subject=gettext_lazy("Your registration is cancelled: {{ activity }}"),
     body=gettext_lazy("Hello {{ first_name }},\n\nYour registration is cancelled:\n\n**{{ activity }}**\n\n{{ dates }}"),
-    values=_values_when(),
     calendar=lambda m: _invitation("CANCEL")(m) if m.context.get("had_seat") else None,
-))
+)
 
-register(MessageKind(
+_about_registration(
     key="registration_late_cancelled", order=18, label=gettext_lazy("Registration cancelled late"),
-    audience=gettext_lazy("Participant"), preview_source="registration",
     help_text=gettext_lazy("Removes the event from the participant's calendar."),
-    placeholders=REGISTRATION_PLACEHOLDERS,
     subject=gettext_lazy("Your registration is cancelled: {{ activity }}"),
     body=gettext_lazy("Hello {{ first_name }},\n\nYour registration is cancelled:\n\n**{{ activity }}**\n\n{{ dates }}\n\n"
             "The cancellation came after the last day to cancel, so it is recorded as a late cancellation."),
-    values=_values_when(),
     calendar=lambda m: _invitation("CANCEL")(m) if m.context.get("had_seat", True) else None,
-))
+)
 
-register(MessageKind(
+_about_registration(
     key="session_changed", order=20, label=gettext_lazy("Session changed"), audience=gettext_lazy("Participants with a seat"),
-    preview_source="registration",
     help_text=gettext_lazy("Sent when the date, time, place or title of a session changes; updates the calendar event."),
-    placeholders=REGISTRATION_PLACEHOLDERS,
     subject=gettext_lazy("Changed: {{ activity }}"),
     body=gettext_lazy("Hello {{ first_name }},\n\nThe session you have a seat on has changed. This is how it is now:\n\n"
             "**{{ activity }}**\n\n{{ dates }}\n\nThe event in your calendar is updated. If you can no longer "
             "come, cancel your registration: {{ manage_url }}"),
     values=_values_when("confirmed"),
     calendar=_invitation_if_seat,
-))
+)
 
-register(MessageKind(
+_about_registration(
     key="session_cancelled", order=21, label=gettext_lazy("Session cancelled"), audience=gettext_lazy("Everyone registered"),
-    preview_source="registration", help_text=gettext_lazy("Removes the event from the calendar of those who had a seat."),
-    placeholders=REGISTRATION_PLACEHOLDERS,
+    help_text=gettext_lazy("Removes the event from the calendar of those who had a seat."),
     subject=gettext_lazy("Cancelled: {{ activity }}"),
     body=gettext_lazy("Hello {{ first_name }},\n\nUnfortunately this session is cancelled, and so is your registration:\n\n"
             "**{{ activity }}**\n\n{{ dates }}\n\nWe are sorry for the trouble. Look in the catalog for another "
             "session: {{ catalog_url }}"),
-    values=_values_when(),
     calendar=lambda m: _invitation("CANCEL")(m) if m.context.get("had_seat") else None,
-))
+)
 
 
 def _reminder_values(message):
@@ -305,16 +295,15 @@ def _reminder_values(message):
     return registration_values(reg)
 
 
-register(MessageKind(
+_about_registration(
     key="session_reminder", order=22, label=gettext_lazy("Reminder before the session"),
-    audience=gettext_lazy("Participants with a seat"), preview_source="registration",
+    audience=gettext_lazy("Participants with a seat"),
     help_text=gettext_lazy("Sent the number of days before the first occasion that is set below."),
-    placeholders=REGISTRATION_PLACEHOLDERS,
     subject=gettext_lazy("Reminder: {{ activity }}, {{ first_date }}"),
     body=gettext_lazy("Hello {{ first_name }},\n\nA reminder that you have a seat on:\n\n**{{ activity }}**\n\n{{ dates }}\n\n"
             "{{ cancel_by }}\n\nIf you cannot come, cancel so that someone else gets the seat: {{ manage_url }}"),
     values=_reminder_values,
-))
+)
 
 P_EVALUATION_URL = Placeholder("evaluation_url", gettext_lazy("Link to the evaluation"),
                                "https://larnav.example.se/anmalan/min-anmalan/…/")
@@ -334,15 +323,15 @@ def _evaluation_values(message):
     return values
 
 
-register(MessageKind(
+_about_registration(
     key="evaluation_invitation", order=23, label=gettext_lazy("Evaluation after the last occasion"),
-    audience=gettext_lazy("Participants with a seat"), preview_source="registration",
+    audience=gettext_lazy("Participants with a seat"),
     placeholders=(*REGISTRATION_PLACEHOLDERS, P_EVALUATION_URL),
     subject=gettext_lazy("How was it? {{ activity }}"),
     body=gettext_lazy("Hello {{ first_name }},\n\nThank you for taking part in **{{ activity }}**. Tell us what you "
             "thought: it takes a few minutes and helps us plan what comes next.\n\n{{ evaluation_url }}"),
     values=_evaluation_values,
-))
+)
 
 # --- The manager's messages ------------------------------------------------------------------------
 
@@ -371,27 +360,25 @@ def _approval_values(message):
 MANAGER_PLACEHOLDERS = (P_MANAGER_FIRST_NAME, P_FULL_NAME, P_ACTIVITY, P_DATES, P_FIRST_DATE, P_BENEFIT,
                         P_APPROVALS_URL, P_CONSORTIUM)
 
-register(MessageKind(
+_about_registration(
     key="approval_requested", order=30, label=gettext_lazy("Approval requested"), audience=gettext_lazy("Manager"),
-    preview_source="registration",
     placeholders=MANAGER_PLACEHOLDERS,
     subject=gettext_lazy("Approve a registration: {{ full_name }}"),
     body=gettext_lazy("Hello {{ manager_first_name }},\n\n{{ full_name }} has registered for the session below, which needs "
             "the manager's approval.\n\n**{{ activity }}**\n\n{{ dates }}\n\n{{ expected_benefit }}\n\n"
             "Approve or decline: {{ approvals_url }}"),
     values=_approval_values,
-))
+)
 
-register(MessageKind(
+_about_registration(
     key="approval_reminder", order=31, label=gettext_lazy("Reminder of a waiting approval"), audience=gettext_lazy("Manager"),
-    preview_source="registration",
     placeholders=MANAGER_PLACEHOLDERS,
     subject=gettext_lazy("Reminder: approve a registration: {{ full_name }}"),
     body=gettext_lazy("Hello {{ manager_first_name }},\n\n{{ full_name }} is still waiting for your decision on the session "
             "below. Unless it is approved in time, the registration expires.\n\n**{{ activity }}**\n\n{{ dates }}"
             "\n\n{{ expected_benefit }}\n\nApprove or decline: {{ approvals_url }}"),
     values=_approval_values,
-))
+)
 
 # --- Accounts and the catalog ----------------------------------------------------------------------
 
