@@ -45,7 +45,10 @@ A running server is warm: before the clock starts, each client makes
 ``--warm-up`` (2) registrations for a session of its own, so that every server
 thread has opened its database connection and run the registration's code
 once. Without it the first 50 answers (0.5-1.3 s each, 2.5 % of the run) set
-p99 by themselves; ``--warm-up 0`` measures a cold server.
+p99 by themselves; ``--warm-up 0`` measures a cold server. (Since the
+layout below and the e-mail address patterns compiled at start-up in
+larnav/wsgi.py, a cold server's p99 is 197-219 ms, 3 runs, against 249-266
+ms with the patterns compiled by the first registration of each worker.)
 
 With 50 clients each sending its next registration when the last is answered,
 the mean latency is 50 divided by the rate (Little's law): p99 under 250 ms

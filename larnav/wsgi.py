@@ -24,6 +24,11 @@ def _freeze_loaded_objects():
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 - imports the URLconf and the views now, not at the first request
+    # Django compiles the e-mail address patterns at their first use (about 23 ms), which would
+    # otherwise fall on the first registration or form each worker serves.
+    from django.core.validators import validate_email
+
+    validate_email("start-up@example.se")
     gc.collect()
     gc.freeze()
 
