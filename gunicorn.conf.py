@@ -6,10 +6,8 @@ about three requests in progress per CPU. A thread that waits for PostgreSQL
 (or for a session's row lock) leaves the CPU to the others, a slow request (a
 PDF, an export) does not stop its process, and with few requests in progress
 the one holding a session's lock is soon back on a CPU to finish and let the
-next one in. Measured with the registration rush on 2 CPUs (50 clients; p99,
-three runs each): 3 x 2 181-199 ms at 380-394 a second; 4 x 1 177-201 ms;
-4 x 2 220-230 ms; 4 x 4 246-266 ms; 2 x 16 (the earlier layout) 299-380 ms at
-260-360 a second (README, "Benchmarks").
+next one in. The layouts measured with bench/registration_rush.py, and their
+figures, are in README ("Benchmarks") and the bench's docstring.
 
 A worker keeps every keep-alive connection it accepts. When many connections
 open at once (a proxy's pool of upstream connections, a crowd of clients), one

@@ -17,6 +17,7 @@ from larnav.accounts.queries import user_with_access
 from larnav.core import sql
 from larnav.organisations.models import Organisation
 from larnav.people.models import Occupation, Person
+from larnav.people.queries import email_key, email_matches
 
 from .models import ApiToken
 
@@ -56,10 +57,9 @@ def _workplace_sql(with_occupation: bool, with_person: bool):
                     f"AND d.{q('type')} = '{Organisation.Type.STADSDEL}')")
         person, join = "", ""
         if with_person:
-            # As larnav.people.queries.person_by_email: through the uniqueness rule's index.
             person = f", {sql.select_list(Person, 'p', c)}"
             join = (f" LEFT JOIN {sql.table(Person, c)} p ON p.{q('consortium_id')} = w.{q('consortium_id')} "
-                    f"AND LOWER(p.{q('email')}) = %s")
+                    f"AND {email_matches('p', c)}")
         return (f"SELECT {sql.select_list(Organisation, 'w', c, WORKPLACE_FIELDS)}, {district}, {occupation}"
                 f"{person} FROM {sql.table(Organisation, c)} w{join} WHERE w.{q('id')} = %s "
                 f"AND w.{q('consortium_id')} = %s AND w.{q('is_active')}")
@@ -87,7 +87,7 @@ def workplace_and_occupation(consortium_id: int, workplace_id: int, occupation_c
         return None
     params = [occupation_code] if occupation_code else []
     if email is not None:
-        params.append(email.strip().lower())
+        params.append(email_key(email))
     with sql.cursor(connection) as cursor:
         cursor.execute(_workplace_sql(bool(occupation_code), email is not None),
                        [*params, workplace_id, consortium_id])

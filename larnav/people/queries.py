@@ -25,15 +25,26 @@ from larnav.core import sql
 from .models import Person
 
 
+def email_matches(alias: str, c) -> str:
+    """SQL: person ``alias`` has the address given as the next parameter, ``email_key(address)``
+    (with the consortium, the uniqueness rule's index)."""
+    return f"LOWER({alias}.{c.ops.quote_name('email')}) = %s"
+
+
+def email_key(email: str) -> str:
+    """The parameter of ``email_matches`` for ``email``."""
+    return email.strip().lower()
+
+
 def person_by_email(consortium_id: int, email: str) -> Person | None:
     def build(c):
         q = c.ops.quote_name
         return (f"SELECT {sql.select_list(Person, 'p', c)} FROM {sql.table(Person, c)} p "
-                f"WHERE p.{q('consortium_id')} = %s AND LOWER(p.{q('email')}) = %s LIMIT 1")
+                f"WHERE p.{q('consortium_id')} = %s AND {email_matches('p', c)} LIMIT 1")
 
     text = sql.statement("person_by_email", build, connection)
     with sql.cursor(connection) as cursor:
-        cursor.execute(text, [consortium_id, email.strip().lower()])
+        cursor.execute(text, [consortium_id, email_key(email)])
         row = cursor.fetchone()
     return None if row is None else sql.load(Person, row)
 
